@@ -1,0 +1,2 @@
+"""Data access for one institution: the pool, the migrations, and one module
+of parameterised SQL per aggregate."""

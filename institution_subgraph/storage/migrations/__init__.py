@@ -1,0 +1,1 @@
+"""Versioned schema changes, applied in order by :mod:`..migrate`."""
