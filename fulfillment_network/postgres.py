@@ -83,12 +83,12 @@ def postgres_server(
         yield PostgresServer(dsn=dsn, private=False)
         return
 
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     logger.info("starting private PostgreSQL", extra={"data_dir": str(data_dir)})
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = get_server(data_dir, cleanup_mode="stop")
     try:
         yield PostgresServer(dsn=server.get_uri(), private=True)
     finally:

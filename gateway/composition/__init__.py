@@ -1,0 +1,1 @@
+"""Composition: from the contract and the members' SDL to the network schema."""

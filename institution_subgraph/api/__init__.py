@@ -1,0 +1,1 @@
+"""The subgraph's GraphQL API: types, root fields and request context."""

@@ -1,0 +1,32 @@
+"""Errors the subgraph reports to its callers.
+
+Each carries a stable ``code`` in its GraphQL ``extensions`` so that the
+gateway and clients can act on it without parsing the message::
+
+    SubgraphError
+    ├── BadUserInput      BAD_USER_INPUT: the arguments cannot be used
+    └── NotOwnedHere      NOT_OWNED_HERE: the ID belongs to another member
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from graphql import GraphQLError
+
+__all__ = ["BadUserInput", "NotOwnedHere", "SubgraphError"]
+
+
+class SubgraphError(GraphQLError):
+    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message, extensions={"code": self.code, **details})
+
+
+class BadUserInput(SubgraphError):
+    code = "BAD_USER_INPUT"
+
+
+class NotOwnedHere(SubgraphError):
+    code = "NOT_OWNED_HERE"
