@@ -184,7 +184,8 @@ def _compare_slot(
         differences.append(
             ContractDifference(
                 coordinate,
-                f"defaults to {offered_default!r}, the contract says {wanted_default!r}",
+                f"defaults to {offered_default!r},"
+                f" the contract says {wanted_default!r}",
             )
         )
     return differences

@@ -23,7 +23,9 @@ class Query:
         return [Institution(code=here.code, name=here.name)]
 
     @strawberry.field(
-        description="Ranked keyword search over title, contributors, subjects and publisher."
+        description=(
+            "Ranked keyword search over title, contributors, subjects and publisher."
+        )
     )
     async def search(self, info: Info, text: str, first: int = 20) -> list[SearchHit]:
         if not text.strip():

@@ -1,0 +1,252 @@
+"""The ``fulfillment-network`` command.
+
+::
+
+    fulfillment-network demo            a whole network on this machine
+    fulfillment-network serve-member    one institution's subgraph
+    fulfillment-network serve-gateway   the network gateway
+    fulfillment-network import-marc     load MARC 21 records into a member
+    fulfillment-network migrate         bring a member's database up to date
+
+PostgreSQL: ``--dsn`` or ``FULFILLMENT_NETWORK_DSN`` names a server; without
+either, a private cluster is started in ``--data-dir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .logs import configure_logging
+from .postgres import DSN_ENV, default_data_dir
+
+if TYPE_CHECKING:
+    from institution_subgraph.catalogue.importer import ImportReport
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_GATEWAY_PORT = 4000
+DEFAULT_MEMBER_PORT = 4001
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fulfillment-network",
+        description="GraphQL gateway and institution subgraphs for a library"
+        " fulfillment network.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--log-level", default="INFO", help="default: INFO")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_demo(commands)
+    _add_serve_member(commands)
+    _add_serve_gateway(commands)
+    _add_import_marc(commands)
+    _add_migrate(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    configure_logging(arguments.log_level)
+    command: Callable[[argparse.Namespace], int] = arguments.run
+    try:
+        return command(arguments)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _postgres_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dsn", help=f"PostgreSQL server to use (default: ${DSN_ENV}, else private)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=f"where the private cluster lives (default: {default_data_dir()})",
+    )
+
+
+def _institution_options(parser: argparse.ArgumentParser, *, name: bool) -> None:
+    parser.add_argument("--institution", required=True, metavar="CODE", help="e.g. ASH")
+    if name:
+        parser.add_argument("--name", help="the institution's name (default: its code)")
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("demo", help="run a demo network on this machine")
+    parser.add_argument("--members", type=int, default=3, help="default: 3")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--gateway-port", type=int, default=DEFAULT_GATEWAY_PORT)
+    parser.add_argument(
+        "--member-port",
+        type=int,
+        default=DEFAULT_MEMBER_PORT,
+        help="the first member's port; the others follow",
+    )
+    parser.add_argument(
+        "--marc", type=Path, help="MARC file to split (default: the shipped excerpt)"
+    )
+    _postgres_options(parser)
+    parser.set_defaults(run=_run_demo)
+
+
+def _add_serve_member(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    parser = commands.add_parser(
+        "serve-member", help="serve one institution's subgraph"
+    )
+    _institution_options(parser, name=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=DEFAULT_MEMBER_PORT)
+    parser.add_argument(
+        "--ide", action="store_true", help="serve GraphiQL (development)"
+    )
+    _postgres_options(parser)
+    parser.set_defaults(run=_run_serve_member)
+
+
+def _add_serve_gateway(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    parser = commands.add_parser("serve-gateway", help="serve the network gateway")
+    parser.add_argument(
+        "--network", type=Path, required=True, help="network file (TOML)"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=DEFAULT_GATEWAY_PORT)
+    parser.set_defaults(run=_run_serve_gateway)
+
+
+def _add_import_marc(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    parser = commands.add_parser(
+        "import-marc", help="import MARC 21 records (plain or gzip)"
+    )
+    _institution_options(parser, name=True)
+    parser.add_argument("file", type=Path, metavar="FILE")
+    _postgres_options(parser)
+    parser.set_defaults(run=_run_import_marc)
+
+
+def _add_migrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "migrate", help="create and migrate a member's database"
+    )
+    _institution_options(parser, name=True)
+    _postgres_options(parser)
+    parser.set_defaults(run=_run_migrate)
+
+
+def _run_demo(arguments: argparse.Namespace) -> int:
+    from .demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        members=arguments.members,
+        host=arguments.host,
+        gateway_port=arguments.gateway_port,
+        member_port=arguments.member_port,
+        marc=arguments.marc,
+    )
+    return run_demo(options, dsn=arguments.dsn, data_dir=arguments.data_dir)
+
+
+def _run_serve_member(arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    from institution_subgraph.app import create_app
+    from institution_subgraph.settings import MemberSettings
+
+    from .postgres import postgres_server
+
+    with postgres_server(arguments.dsn, arguments.data_dir) as server:
+        settings = MemberSettings(
+            institution=arguments.institution,
+            name=arguments.name or arguments.institution,
+            server_dsn=server.dsn,
+            graphql_ide=arguments.ide,
+        )
+        uvicorn.run(
+            create_app(settings),
+            host=arguments.host,
+            port=arguments.port,
+            log_config=None,
+            access_log=False,
+        )
+    return 0
+
+
+def _run_serve_gateway(arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway import create_app, load_network
+    from gateway.errors import ConfigurationError
+
+    try:
+        app = create_app(load_network(arguments.network))
+    except ConfigurationError as error:
+        sys.stderr.write(f"fulfillment-network: {error}\n")
+        return 2
+    uvicorn.run(
+        app, host=arguments.host, port=arguments.port, log_config=None, access_log=False
+    )
+    return 0
+
+
+def _run_import_marc(arguments: argparse.Namespace) -> int:
+    from institution_subgraph.catalogue.importer import import_marc, open_marc
+
+    from .postgres import postgres_server
+
+    async def run(server_dsn: str) -> int:
+        import asyncpg
+
+        from institution_subgraph.storage.institution import prepare_database
+
+        dsn = await prepare_database(
+            server_dsn, arguments.institution, arguments.name or arguments.institution
+        )
+        connection = await asyncpg.connect(dsn)
+        try:
+            with open_marc(arguments.file) as stream:
+                report = await import_marc(connection, arguments.institution, stream)
+        finally:
+            await connection.close()
+        _print_report(report)
+        return 0
+
+    with postgres_server(arguments.dsn, arguments.data_dir) as server:
+        return asyncio.run(run(server.dsn))
+
+
+def _print_report(report: ImportReport) -> None:
+    lines = [
+        f"read {report.records_read}, imported {report.imported},"
+        f" already present {report.already_present}, bad {len(report.bad)}"
+    ]
+    lines += [f"  record {bad.position}: {bad.reason}" for bad in report.bad]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _run_migrate(arguments: argparse.Namespace) -> int:
+    from institution_subgraph.storage.institution import prepare_database
+
+    from .postgres import postgres_server
+
+    with postgres_server(arguments.dsn, arguments.data_dir) as server:
+        asyncio.run(
+            prepare_database(
+                server.dsn,
+                arguments.institution,
+                arguments.name or arguments.institution,
+            )
+        )
+    sys.stdout.write(f"{arguments.institution}: database is up to date\n")
+    return 0

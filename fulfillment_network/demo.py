@@ -1,0 +1,253 @@
+"""``fulfillment-network demo``: a whole network on one machine.
+
+One PostgreSQL server holds a database per member. The shipped MARC excerpt
+is split across the members so that about a third of the works are held by
+two of them. Each member and the gateway run as child processes, so that
+stopping one member shows how the gateway answers without it. Ctrl-C stops
+everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import asyncpg
+
+from .postgres import DSN_ENV, default_data_dir, postgres_server
+
+__all__ = [
+    "DEMO_INSTITUTIONS",
+    "DemoOptions",
+    "demo_members",
+    "holds_record",
+    "run_demo",
+]
+
+DEMO_INSTITUTIONS = (
+    ("ASH", "Ashford University"),
+    ("BRK", "Brookfield College"),
+    ("CED", "Cedar Valley Public Library"),
+    ("DUN", "Dunmore State University"),
+    ("ELM", "Elm Creek Community College"),
+    ("FAR", "Farrow Institute of Technology"),
+    ("GLN", "Glenhaven Public Library"),
+    ("HRB", "Harbor City College"),
+    ("IVY", "Ivywood University"),
+    ("JUN", "Juniper County Library"),
+)
+
+EXAMPLE_QUERY = """\
+{
+  search(text: "climate change", first: 5) {
+    score
+    bibRecord {
+      title
+      institution { code name }
+      availability { available total }
+    }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    members: int = 3
+    host: str = "127.0.0.1"
+    gateway_port: int = 4000
+    member_port: int = 4001
+    marc: Path | None = None
+
+
+def demo_members(count: int) -> list[tuple[str, str]]:
+    if not 1 <= count <= 99:
+        raise ValueError("a demo network has 1 to 99 members")
+    named = list(DEMO_INSTITUTIONS[:count])
+    named += [
+        (f"M{n:02d}", f"Member Library {n}") for n in range(len(named) + 1, count + 1)
+    ]
+    return named
+
+
+def holds_record(position: int, member: int, members: int) -> bool:
+    """Whether member number ``member`` holds the record at ``position``.
+
+    Every record has one holder, in turn; the records of every third turn
+    have a second holder, the next member round the circle.
+    """
+    primary = position % members
+    if member == primary:
+        return True
+    second_holder = (position // members) % 3 == 0
+    return members > 1 and second_holder and member == (primary + 1) % members
+
+
+def excerpt_path() -> Path:
+    resource = resources.files("fulfillment_network").joinpath(
+        "demo_data/lc-books-excerpt.mrc.gz"
+    )
+    return Path(str(resource))
+
+
+def run_demo(options: DemoOptions, *, dsn: str | None, data_dir: Path | None) -> int:
+    members = demo_members(options.members)
+    data_dir = (data_dir or default_data_dir()).expanduser().resolve()
+    with postgres_server(dsn, data_dir) as server:
+        asyncio.run(_load_members(server.dsn, members, options.marc or excerpt_path()))
+        network_file = _write_network_file(data_dir.parent, members, options)
+        with _children(server.dsn, members, network_file, options) as wait:
+            gateway = f"http://{options.host}:{options.gateway_port}"
+            if not _wait_ready(f"{gateway}/ready", timeout=60):
+                _say("the gateway did not become ready; see the log above")
+                return 1
+            _announce(gateway, members, options)
+            return wait()
+
+
+async def _load_members(
+    server_dsn: str, members: list[tuple[str, str]], marc: Path
+) -> None:
+    from institution_subgraph.catalogue.importer import import_marc, open_marc
+    from institution_subgraph.storage.institution import prepare_database
+
+    for number, (code, name) in enumerate(members):
+        dsn = await prepare_database(server_dsn, code, name)
+        connection = await asyncpg.connect(dsn)
+        try:
+            if await connection.fetchval("SELECT count(*) FROM bib_record"):
+                _say(f"{code}: catalogue already loaded")
+                continue
+            _say(f"{code}: importing its share of {marc.name}")
+            keep = _share(number, len(members))
+            with open_marc(marc) as stream:
+                report = await import_marc(connection, code, stream, keep=keep)
+            _say(f"{code}: {report.imported} records, {len(report.bad)} unusable")
+        finally:
+            await connection.close()
+
+
+def _share(member: int, members: int) -> Callable[[int], bool]:
+    return lambda position: holds_record(position, member, members)
+
+
+def _write_network_file(
+    folder: Path, members: list[tuple[str, str]], options: DemoOptions
+) -> Path:
+    lines = ["[gateway]", "production = false", "member_timeout = 5.0", ""]
+    for number, (code, name) in enumerate(members):
+        url = f"http://{options.host}:{options.member_port + number}/graphql"
+        lines += [
+            "[[members]]",
+            f'code = "{code}"',
+            f'name = "{name}"',
+            f'url = "{url}"',
+            "",
+        ]
+    path = folder / "demo-network.toml"
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+@contextmanager
+def _children(
+    server_dsn: str,
+    members: list[tuple[str, str]],
+    network_file: Path,
+    options: DemoOptions,
+) -> Iterator[Callable[[], int]]:
+    env = {**os.environ, DSN_ENV: server_dsn}
+    command = [sys.executable, "-m", "fulfillment_network"]
+    processes = [
+        subprocess.Popen(
+            [
+                *command,
+                "serve-member",
+                "--institution",
+                code,
+                "--name",
+                name,
+                "--host",
+                options.host,
+                "--port",
+                str(options.member_port + number),
+                "--ide",
+            ],
+            env=env,
+        )
+        for number, (code, name) in enumerate(members)
+    ]
+    processes.append(
+        subprocess.Popen(
+            [
+                *command,
+                "serve-gateway",
+                "--network",
+                str(network_file),
+                "--host",
+                options.host,
+                "--port",
+                str(options.gateway_port),
+            ],
+            env=env,
+        )
+    )
+
+    def wait() -> int:
+        # The demo runs until Ctrl-C, or until its gateway exits.
+        return processes[-1].wait()
+
+    try:
+        yield wait
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_ready(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def _announce(
+    gateway: str, members: list[tuple[str, str]], options: DemoOptions
+) -> None:
+    _say("")
+    _say(f"Gateway:  {gateway}/graphql   (GraphiQL in a browser)")
+    for number, (code, name) in enumerate(members):
+        url = f"http://{options.host}:{options.member_port + number}/graphql"
+        _say(f"  {code} {name}: {url}")
+    _say("")
+    _say("Try:")
+    _say(EXAMPLE_QUERY)
+    _say("")
+    _say("Press Ctrl-C to stop.")
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,124 @@
+"""The network file: which members the gateway speaks for, and its settings.
+
+A network file is TOML::
+
+    [gateway]
+    member_timeout = 5.0             # seconds a member may take to answer
+    on_contract_mismatch = "exclude" # or "refuse" to stop the start
+    contract = "schema"              # folder of *.graphql, relative to this file
+    production = true                # no IDE, no introspection, no suggestions
+
+    [[members]]
+    code = "ASH"
+    name = "Ashford University"
+    url = "http://127.0.0.1:4001/graphql"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .composition.contract import DEFAULT_CONTRACT_DIR
+from .errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_MEMBER_TIMEOUT",
+    "GatewaySettings",
+    "MemberConfig",
+    "NetworkConfig",
+    "load_network",
+    "parse_network",
+]
+
+DEFAULT_MEMBER_TIMEOUT = 5.0
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+
+MismatchPolicy = Literal["exclude", "refuse"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberConfig:
+    code: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    member_timeout: float = DEFAULT_MEMBER_TIMEOUT
+    on_contract_mismatch: MismatchPolicy = "exclude"
+    contract: Path = DEFAULT_CONTRACT_DIR
+    production: bool = True
+    # How long to wait before asking an unreachable member for its schema again.
+    retry_interval: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.member_timeout <= 0:
+            raise ConfigurationError("gateway.member_timeout must be positive")
+        if self.on_contract_mismatch not in ("exclude", "refuse"):
+            raise ConfigurationError(
+                'gateway.on_contract_mismatch must be "exclude" or "refuse"'
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    members: tuple[MemberConfig, ...]
+    settings: GatewaySettings = field(default_factory=GatewaySettings)
+
+    def member(self, code: str) -> MemberConfig | None:
+        return next((m for m in self.members if m.code == code), None)
+
+
+def load_network(path: Path) -> NetworkConfig:
+    try:
+        document = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigurationError(f"cannot read network file {path}: {error}") from error
+    return parse_network(document, base=path.parent)
+
+
+def parse_network(document: dict[str, Any], *, base: Path) -> NetworkConfig:
+    members = tuple(_parse_member(entry) for entry in document.get("members", []))
+    if not members:
+        raise ConfigurationError("the network file lists no [[members]]")
+    codes = [member.code for member in members]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ConfigurationError(f"member codes listed twice: {', '.join(duplicates)}")
+    return NetworkConfig(members, _parse_settings(document.get("gateway", {}), base))
+
+
+def _parse_member(entry: dict[str, Any]) -> MemberConfig:
+    try:
+        member = MemberConfig(str(entry["code"]), str(entry["name"]), str(entry["url"]))
+    except KeyError as error:
+        raise ConfigurationError(
+            f"a [[members]] entry lacks {error.args[0]!r}: {entry}"
+        ) from error
+    if not _CODE.match(member.code):
+        raise ConfigurationError(
+            f"member code {member.code!r} must be 2-16 capital letters or digits"
+        )
+    if not member.url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"member {member.code}: url must be http(s)")
+    return member
+
+
+def _parse_settings(table: dict[str, Any], base: Path) -> GatewaySettings:
+    known = set(GatewaySettings.__dataclass_fields__)
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigurationError(f"unknown [gateway] settings: {', '.join(unknown)}")
+    values = dict(table)
+    if "contract" in values:
+        values["contract"] = (base / values["contract"]).resolve()
+    try:
+        return GatewaySettings(**values)
+    except TypeError as error:
+        raise ConfigurationError(f"[gateway]: {error}") from error

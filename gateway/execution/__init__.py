@@ -1,0 +1,1 @@
+"""Running a client's operation across the members."""

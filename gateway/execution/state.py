@@ -1,0 +1,38 @@
+"""What one client request carries through execution."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError
+
+from ..composition.registry import MemberRegistry
+from ..errors import MemberError
+from ..members.client import MemberClient
+
+__all__ = ["RequestState"]
+
+
+@dataclass
+class RequestState:
+    """The members, the client's raw variables, and what the members did.
+
+    Member failures do not abort the operation: each becomes an error of its
+    own, kept here and added to the response beside the other members' data.
+    """
+
+    registry: MemberRegistry
+    client: MemberClient
+    raw_variables: dict[str, Any]
+    member_errors: list[GraphQLError] = field(default_factory=list)
+    member_outcomes: dict[str, str] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def record_success(self, member: str) -> None:
+        self.member_outcomes.setdefault(member, "ok")
+
+    def record_failure(self, error: MemberError, path: list[str | int]) -> None:
+        self.member_outcomes[error.member] = error.status
+        self.member_errors.append(error.to_graphql_error(path))

@@ -1,0 +1,132 @@
+"""Calls to members: one pooled aiohttp session, answers as plain JSON.
+
+Every aiohttp or decoding error is translated here, at the boundary, into
+the :class:`~gateway.errors.MemberError` that says what happened, chained to
+the original.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+
+from ..config import MemberConfig
+from ..errors import MemberFailed, MemberTimeout, MemberUnavailable
+
+__all__ = ["MemberAnswer", "MemberClient"]
+
+logger = logging.getLogger("gateway.members")
+
+# Enough concurrent connections per member for a busy gateway replica.
+_CONNECTIONS_PER_MEMBER = 64
+
+
+@dataclass(frozen=True, slots=True)
+class MemberAnswer:
+    """A member's GraphQL response: ``data`` and any ``errors`` it reported."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]]
+
+
+class MemberClient:
+    """Sends GraphQL operations to members over keep-alive connections."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    @classmethod
+    def open(cls) -> MemberClient:
+        connector = aiohttp.TCPConnector(
+            limit=0, limit_per_host=_CONNECTIONS_PER_MEMBER, keepalive_timeout=30
+        )
+        session = aiohttp.ClientSession(
+            connector=connector,
+            json_serialize=lambda value: orjson.dumps(value).decode(),
+        )
+        return cls(session)
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    async def execute(
+        self,
+        member: MemberConfig,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        time_limit: float,
+    ) -> MemberAnswer:
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return await self._post(member, query, variables, time_limit)
+        except MemberTimeout:
+            outcome = "timeout"
+            raise
+        except (MemberUnavailable, MemberFailed) as error:
+            outcome = error.status
+            raise
+        finally:
+            logger.debug(
+                "member call",
+                extra={
+                    "member": member.code,
+                    "outcome": outcome,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+
+    async def _post(
+        self,
+        member: MemberConfig,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        time_limit: float,
+    ) -> MemberAnswer:
+        payload = {"query": query, "variables": dict(variables or {})}
+        try:
+            async with self._session.post(
+                member.url,
+                data=orjson.dumps(payload),
+                headers={"content-type": "application/json"},
+                timeout=aiohttp.ClientTimeout(total=time_limit),
+            ) as response:
+                body = await response.read()
+                status = response.status
+        except TimeoutError as error:
+            raise MemberTimeout(
+                member.code, f"no answer within {time_limit:g}s"
+            ) from error
+        except aiohttp.ClientConnectorError as error:
+            raise MemberUnavailable(member.code, "connection refused") from error
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as error:
+            raise MemberUnavailable(
+                member.code, "connection lost mid-answer"
+            ) from error
+        except aiohttp.ClientError as error:
+            raise MemberUnavailable(member.code, type(error).__name__) from error
+        return _read_answer(member.code, status, body)
+
+
+def _read_answer(member: str, status: int, body: bytes) -> MemberAnswer:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        reason = f"HTTP {status}" if status >= 400 else "the answer is not JSON"
+        raise MemberFailed(member, reason) from error
+    if not isinstance(document, dict) or not (
+        "data" in document or "errors" in document
+    ):
+        raise MemberFailed(member, f"HTTP {status}, not a GraphQL response")
+    data = document.get("data")
+    errors = document.get("errors") or []
+    if status >= 400 and data is None and not errors:
+        raise MemberFailed(member, f"HTTP {status}")
+    return MemberAnswer(data if isinstance(data, dict) else None, list(errors))
