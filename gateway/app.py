@@ -100,9 +100,9 @@ async def _read_json_body(request: Request) -> dict[str, Any] | Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type != "application/json":
         return _request_error("POST /graphql takes application/json", 415)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _request_error("the request body is too large", 413)
+    body = await _read_limited(request, MAX_BODY_BYTES)
+    if body is None:
+        return _request_error(f"the request body exceeds {MAX_BODY_BYTES} bytes", 413)
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -120,6 +120,20 @@ async def _read_json_body(request: Request) -> dict[str, Any] | Response:
         "variables": variables,
         "operationName": operation_name,
     }
+
+
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to be longer than ``limit``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _request_error(message: str, status: int) -> Response:

@@ -26,7 +26,10 @@ from graphql import (
     GraphQLUnionType,
     build_ast_schema,
     parse,
+    print_ast,
 )
+
+from ..errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_CONTRACT_DIR",
@@ -60,7 +63,10 @@ def load_contract(directory: Path = DEFAULT_CONTRACT_DIR) -> str:
     """The contract's SDL: every ``*.graphql`` file of ``directory``, in name order."""
     files = sorted(directory.glob("*.graphql"))
     if not files:
-        raise FileNotFoundError(f"no *.graphql files in {directory}")
+        raise ConfigurationError(
+            f"no *.graphql files in {directory}; set [gateway] contract"
+            " in the network file to the folder of the network contract"
+        )
     return "\n".join(path.read_text("utf-8") for path in files)
 
 
@@ -100,7 +106,8 @@ def _compare_types(
         return [
             ContractDifference(
                 wanted.name,
-                f"is {_kind(offered)} but the contract has {_kind(wanted)}",
+                f"is declared with {_kind(offered)!r},"
+                f" the contract declares it with {_kind(wanted)!r}",
             )
         ]
     if isinstance(wanted, GraphQLEnumType):
@@ -178,18 +185,33 @@ def _compare_slot(
                 coordinate, f"has type {offered.type}, the contract says {wanted.type}"
             )
         )
-    wanted_default = getattr(wanted, "default_value", None)
-    offered_default = getattr(offered, "default_value", None)
+    wanted_default, offered_default = _default_of(wanted), _default_of(offered)
     if wanted_default != offered_default:
         differences.append(
             ContractDifference(
                 coordinate,
-                f"defaults to {offered_default!r},"
-                f" the contract says {wanted_default!r}",
+                f"defaults to {offered_default}, the contract says {wanted_default}",
             )
         )
     return differences
 
 
+def _default_of(slot: Slot) -> str | None:
+    """The default as written in the SDL; both schemas come from SDL."""
+    node = slot.ast_node
+    default = getattr(node, "default_value", None)
+    return print_ast(default) if default is not None else None
+
+
+_KINDS = {
+    GraphQLObjectType: "type",
+    GraphQLInterfaceType: "interface",
+    GraphQLUnionType: "union",
+    GraphQLEnumType: "enum",
+    GraphQLInputObjectType: "input",
+}
+
+
 def _kind(named: GraphQLNamedType) -> str:
-    return type(named).__name__.removeprefix("GraphQL").removesuffix("Type").lower()
+    """The SDL keyword that declares a type of this kind."""
+    return _KINDS.get(type(named), "scalar")
