@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,7 +89,11 @@ def postgres_server(
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     logger.info("starting private PostgreSQL", extra={"data_dir": str(data_dir)})
-    server = get_server(data_dir, cleanup_mode="stop")
+    with warnings.catch_warnings():
+        # Without XDG_RUNTIME_DIR pgserver falls back to a folder under /tmp,
+        # which is fine for its lock files; the warning only alarms users.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        server = get_server(data_dir, cleanup_mode="stop")
     try:
         yield PostgresServer(dsn=server.get_uri(), private=True)
     finally:
