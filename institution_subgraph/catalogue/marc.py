@@ -21,9 +21,11 @@ Where a field comes from:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import overload
 
 import pymarc
 
@@ -119,16 +121,25 @@ def from_marc(record: pymarc.Record) -> CatalogueRecord:
     return CatalogueRecord(
         source_key=source_key,
         lccn=lccn,
-        title=title,
-        contributors=_contributors(record),
+        title=_composed(title),
+        contributors=tuple(_composed(name) for name in _contributors(record)),
         isbns=_isbns(record),
         publication_year=_publication_year(record, fixed),
-        publisher=_publisher(record),
+        publisher=_composed(_publisher(record)),
         language=_language(record, fixed),
-        subjects=_subjects(record),
+        subjects=tuple(_composed(heading) for heading in _subjects(record)),
         call_number=_call_number(record),
         format=record_format(str(record.leader)),
     )
+
+
+@overload
+def _composed(text: str) -> str: ...
+@overload
+def _composed(text: None) -> None: ...
+def _composed(text: str | None) -> str | None:
+    """NFC text: MARC writes "ñ" as "n" plus a combining tilde."""
+    return unicodedata.normalize("NFC", text) if text is not None else None
 
 
 def record_format(leader: str) -> Format:

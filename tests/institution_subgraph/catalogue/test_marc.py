@@ -301,3 +301,19 @@ def test_call_number_joins_class_and_item_parts() -> None:
     assert from_marc(with_item).call_number == "RX671 .A92"
     assert from_marc(class_only).call_number == "PZ3"
     assert from_marc(_book()).call_number is None
+
+
+def test_text_is_stored_composed_as_one_character_per_letter() -> None:
+    record = Record(leader="00000nam a2200000 a 4500")
+    record.add_field(Field("001", data="nfc1"))
+    record.add_field(
+        Field(
+            "245",
+            indicators=Indicators("0", "0"),
+            subfields=[Subfield("a", "El Nin\u0303o & La Nin\u0303a")],
+        )
+    )
+
+    mapped = from_marc(record)
+
+    assert mapped.title == "El Ni\u00f1o & La Ni\u00f1a"
