@@ -84,8 +84,6 @@ def postgres_server(
         yield PostgresServer(dsn=dsn, private=False)
         return
 
-    from pgserver.postgres_server import get_server
-
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     logger.info("starting private PostgreSQL", extra={"data_dir": str(data_dir)})
@@ -93,6 +91,8 @@ def postgres_server(
         # Without XDG_RUNTIME_DIR pgserver falls back to a folder under /tmp,
         # which is fine for its lock files; the warning only alarms users.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        from pgserver.postgres_server import get_server
+
         server = get_server(data_dir, cleanup_mode="stop")
     try:
         yield PostgresServer(dsn=server.get_uri(), private=True)
