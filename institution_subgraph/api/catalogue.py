@@ -9,6 +9,7 @@ import strawberry
 
 from fulfillment_network.ids import GlobalId, InvalidGlobalId
 
+from ..catalogue.marc import Format
 from .context import RequestContext
 from .errors import BadUserInput, NotOwnedHere
 
@@ -28,22 +29,12 @@ __all__ = [
 Info = strawberry.Info[RequestContext, None]
 
 
-@strawberry.enum(
-    description="How a record's material is published, from the MARC leader."
+# The catalogue's own enum, published as the contract's Format.
+strawberry.enum(
+    Format,
+    name="Format",
+    description="How a record's material is published, from the MARC leader.",
 )
-class Format(Enum):
-    BOOK = "book"
-    SERIAL = "serial"
-    MANUSCRIPT = "manuscript"
-    MAP = "map"
-    SCORE = "score"
-    SOUND_RECORDING = "sound_recording"
-    MUSIC_RECORDING = "music_recording"
-    VIDEO = "video"
-    COMPUTER_FILE = "computer_file"
-    IMAGE = "image"
-    KIT = "kit"
-    OTHER = "other"
 
 
 @strawberry.enum(description="Where an item is in its circulation life.")
