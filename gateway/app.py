@@ -1,7 +1,7 @@
 """The gateway's HTTP edge: ``POST /graphql``, ``/health`` and ``/ready``.
 
 The app owns the long-lived parts (the member connection pool, the member
-registry, the operation cache) and builds a fresh request state for every
+registry, the engine with its plan cache) and builds a fresh request state for every
 operation.
 """
 
@@ -19,11 +19,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .composition.contract import build_sdl_schema, load_contract
+from .composition.contract import Contract
 from .composition.registry import MemberRegistry
 from .config import NetworkConfig
-from .execution.operation import OperationCache, run_operation
-from .execution.root_fields import bind_root_fields
+from .engine import Engine
 from .execution.state import RequestState
 from .members.client import MemberClient
 
@@ -41,10 +40,8 @@ class _ORJSONResponse(JSONResponse):
 
 
 def create_app(network: NetworkConfig) -> Starlette:
-    contract = build_sdl_schema(load_contract(network.settings.contract))
-    schema = build_sdl_schema(load_contract(network.settings.contract))
-    bind_root_fields(schema)
-    cache = OperationCache(schema, production=network.settings.production)
+    contract = Contract.load(network.settings.contract)
+    engine = Engine(contract.schema, production=network.settings.production)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -69,7 +66,7 @@ def create_app(network: NetworkConfig) -> Starlette:
             client=request.app.state.client,
             raw_variables=body["variables"],
         )
-        result = await run_operation(cache, state, body["query"], body["operationName"])
+        result = await engine.run(state, body["query"], body["operationName"])
         return _ORJSONResponse(_format(result, state))
 
     async def health(request: Request) -> Response:
@@ -92,7 +89,7 @@ def create_app(network: NetworkConfig) -> Starlette:
         ],
         lifespan=lifespan,
     )
-    app.state.operation_cache = cache
+    app.state.engine = engine
     return app
 
 

@@ -1,9 +1,11 @@
 """The network contract, and how a member's SDL is checked against it.
 
-The contract is the set of ``*.graphql`` files under ``schema/``. A member
-implements it when its SDL has exactly the contract's types, fields,
-arguments, enum values and union members, with the same types. Descriptions
-and the federation directives do not take part in the comparison.
+The contract is the set of ``*.graphql`` files under ``schema/``. One of
+them, ``network.graphql``, declares the gateway's own directives (how each
+field is served); members do not implement it. A member implements the rest
+when its SDL has exactly the contract's types, fields, arguments, enum
+values and union members, with the same types. Descriptions and directives
+do not take part in the comparison.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,
+    TypeDefinitionNode,
     build_ast_schema,
     parse,
     print_ast,
@@ -33,6 +36,8 @@ from ..errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_CONTRACT_DIR",
+    "SEMANTICS_FILE",
+    "Contract",
     "ContractDifference",
     "build_sdl_schema",
     "compare_with_contract",
@@ -40,6 +45,7 @@ __all__ = [
 ]
 
 DEFAULT_CONTRACT_DIR = Path(__file__).resolve().parents[2] / "schema"
+SEMANTICS_FILE = "network.graphql"
 
 # Types that federation adds to every subgraph; they are not the contract's.
 _FEDERATION_TYPES = frozenset(
@@ -57,6 +63,34 @@ class ContractDifference:
 
     def __str__(self) -> str:
         return f"{self.coordinate}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The contract's schema, with the gateway's directives, loaded once."""
+
+    schema: GraphQLSchema
+    gateway_only_types: frozenset[str]
+
+    @classmethod
+    def load(cls, directory: Path = DEFAULT_CONTRACT_DIR) -> Contract:
+        schema = build_sdl_schema(load_contract(directory))
+        semantics = directory / SEMANTICS_FILE
+        own: frozenset[str] = frozenset()
+        if semantics.exists():
+            document = parse(semantics.read_text("utf-8"))
+            own = frozenset(
+                definition.name.value
+                for definition in document.definitions
+                if isinstance(definition, TypeDefinitionNode)
+            )
+        return cls(schema, own)
+
+    def differences(self, member_sdl: str) -> list[ContractDifference]:
+        """How a member's SDL departs from the contract; empty if it does not."""
+        return compare_with_contract(
+            self.schema, build_sdl_schema(member_sdl), ignore=self.gateway_only_types
+        )
 
 
 def load_contract(directory: Path = DEFAULT_CONTRACT_DIR) -> str:
@@ -77,11 +111,18 @@ def build_sdl_schema(sdl: str | DocumentNode) -> GraphQLSchema:
 
 
 def compare_with_contract(
-    contract: GraphQLSchema, member: GraphQLSchema
+    contract: GraphQLSchema,
+    member: GraphQLSchema,
+    *,
+    ignore: frozenset[str] = frozenset(),
 ) -> list[ContractDifference]:
-    """Every difference between a member's schema and the contract."""
+    """Every difference between a member's schema and the contract.
+
+    :param ignore: names of the contract's types that members do not have.
+    """
     differences: list[ContractDifference] = []
-    wanted, offered = _own_types(contract), _own_types(member)
+    wanted = {k: v for k, v in _own_types(contract).items() if k not in ignore}
+    offered = {k: v for k, v in _own_types(member).items() if k not in ignore}
     for name in sorted(wanted.keys() - offered.keys()):
         differences.append(ContractDifference(name, "type is missing"))
     for name in sorted(offered.keys() - wanted.keys()):

@@ -15,12 +15,10 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graphql import GraphQLSchema
-
 from ..config import MemberConfig, NetworkConfig
 from ..errors import ConfigurationError, MemberError
 from ..members.client import MemberClient
-from .contract import ContractDifference, build_sdl_schema, compare_with_contract
+from .contract import Contract, ContractDifference
 
 __all__ = ["MemberRegistry", "MemberState", "MemberStatus"]
 
@@ -46,7 +44,7 @@ class MemberState:
 
 class MemberRegistry:
     def __init__(
-        self, network: NetworkConfig, contract: GraphQLSchema, client: MemberClient
+        self, network: NetworkConfig, contract: Contract, client: MemberClient
     ) -> None:
         self.network = network
         self.contract = contract
@@ -102,7 +100,7 @@ class MemberRegistry:
             state.status, state.problem = MemberStatus.EXCLUDED, "no _service { sdl }"
             logger.error("member has no federation SDL", extra={"member": code})
             return
-        state.differences = compare_with_contract(self.contract, build_sdl_schema(sdl))
+        state.differences = self.contract.differences(sdl)
         if state.differences:
             state.status, state.problem = (
                 MemberStatus.EXCLUDED,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLError
+from graphql.execution.values import VariableValues
 
 from ..composition.registry import MemberRegistry
 from ..errors import MemberError
@@ -17,7 +18,7 @@ __all__ = ["RequestState"]
 
 @dataclass
 class RequestState:
-    """The members, the client's raw variables, and what the members did.
+    """The members, the client's variables, and what the members did.
 
     Member failures do not abort the operation: each becomes an error of its
     own, kept here and added to the response beside the other members' data.
@@ -25,14 +26,21 @@ class RequestState:
 
     registry: MemberRegistry
     client: MemberClient
+    # As the client sent them (passed on to members), and as coerced (used
+    # by the gateway itself, e.g. for @skip and @include).
     raw_variables: dict[str, Any]
-    member_errors: list[GraphQLError] = field(default_factory=list)
+    variables: dict[str, Any] = field(default_factory=dict)
+    variable_values: VariableValues | None = None
+    deadline: float = field(default_factory=lambda: time.monotonic() + 30.0)
+    errors: list[GraphQLError] = field(default_factory=list)
     member_outcomes: dict[str, str] = field(default_factory=dict)
-    started: float = field(default_factory=time.monotonic)
+
+    def time_left(self) -> float:
+        return self.deadline - time.monotonic()
 
     def record_success(self, member: str) -> None:
         self.member_outcomes.setdefault(member, "ok")
 
     def record_failure(self, error: MemberError, path: list[str | int]) -> None:
         self.member_outcomes[error.member] = error.status
-        self.member_errors.append(error.to_graphql_error(path))
+        self.errors.append(error.to_graphql_error(path))

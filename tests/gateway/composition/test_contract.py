@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.composition.contract import (
-    build_sdl_schema,
-    compare_with_contract,
-    load_contract,
-)
+from gateway.composition.contract import Contract, load_contract
 from institution_subgraph.api.schema import schema as subgraph_schema
 
 
@@ -21,10 +17,7 @@ def _subgraph_sdl() -> str:
 
 
 def _differences(member_sdl: str) -> list[str]:
-    contract = build_sdl_schema(load_contract())
-    return [
-        str(d) for d in compare_with_contract(contract, build_sdl_schema(member_sdl))
-    ]
+    return [str(d) for d in Contract.load().differences(member_sdl)]
 
 
 def test_the_institution_subgraph_implements_the_contract_exactly() -> None:

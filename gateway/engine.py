@@ -1,0 +1,140 @@
+"""The request pipeline, from a client's GraphQL request to its response.
+
+::
+
+    prepare   parse, validate against the network schema, plan   (cached)
+    coerce    the client's variables, checked against their types
+    execute   root fetches, entity levels, shaping                (per request)
+
+Introspection, where the settings allow it, is answered by the gateway
+itself from the network schema; no member is asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+
+from .execution.executor import Executor
+from .execution.state import RequestState
+from .planning.cache import PlanCache, Prepared
+from .planning.planner import Planner
+from .planning.semantics import Semantics
+
+__all__ = ["Engine"]
+
+logger = logging.getLogger("gateway.engine")
+
+_MAX_DOCUMENT_ERRORS = 20
+_INTROSPECTION = frozenset({"__schema", "__type"})
+
+
+class Engine:
+    """Prepares and runs operations against one network schema."""
+
+    def __init__(self, schema: GraphQLSchema, *, production: bool) -> None:
+        self.schema = schema
+        self.production = production
+        self.semantics = Semantics.read(schema)
+        self.planner = Planner(schema, self.semantics)
+        self.executor = Executor(schema, self.semantics)
+        self.plans = PlanCache()
+        self._rules = [*specified_rules]
+        if production:
+            self._rules.append(NoSchemaIntrospectionCustomRule)
+
+    async def run(
+        self, state: RequestState, query: str, operation_name: str | None
+    ) -> ExecutionResult:
+        prepared = self.plans.get_or_prepare(query, operation_name, self._prepare)
+        if prepared.plan is None:
+            return ExecutionResult(None, list(prepared.errors))
+        plan = prepared.plan
+        coerced = get_variable_values(
+            self.schema,
+            plan.variable_nodes,
+            state.raw_variables,
+            hide_suggestions=self.production,
+        )
+        if isinstance(coerced, list):
+            return ExecutionResult(None, coerced)
+        state.variable_values = coerced
+        state.variables = coerced.coerced
+        data: dict[str, Any] = {}
+        if any(field.name in _INTROSPECTION for field in plan.shape):
+            data.update(self._introspect(query, operation_name, state.variables))
+        try:
+            shaped = await self.executor.run(plan, state, data)
+        except GraphQLError as error:
+            return ExecutionResult(None, [*state.errors, error])
+        return ExecutionResult(shaped, state.errors or None)
+
+    def _prepare(self, query: str, operation_name: str | None) -> Prepared:
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return Prepared(None, (error,))
+        errors = validate(
+            self.schema,
+            document,
+            self._rules,
+            max_errors=_MAX_DOCUMENT_ERRORS,
+            hide_suggestions=self.production,
+        )
+        if errors:
+            return Prepared(None, tuple(errors))
+        try:
+            return Prepared(self.planner.plan(document, operation_name))
+        except GraphQLError as error:
+            return Prepared(None, (error,))
+
+    def _introspect(
+        self, query: str, operation_name: str | None, variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        result = execute(
+            self.schema,
+            _introspection_only(parse(query)),
+            operation_name=operation_name,
+            variable_values=variables,
+            field_resolver=lambda *_args, **_kwargs: None,
+        )
+        assert isinstance(result, ExecutionResult), "introspection is synchronous"
+        return {k: v for k, v in (result.data or {}).items() if v is not None}
+
+
+def _introspection_only(document: DocumentNode) -> DocumentNode:
+    """The document with the introspection root fields alone."""
+    definitions = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            kept = tuple(
+                selection
+                for selection in definition.selection_set.selections
+                if isinstance(selection, FieldNode)
+                and selection.name.value in _INTROSPECTION
+            )
+            definition = OperationDefinitionNode(
+                operation=definition.operation,
+                name=definition.name,
+                variable_definitions=definition.variable_definitions,
+                directives=definition.directives,
+                selection_set=SelectionSetNode(selections=kept),
+            )
+        definitions.append(definition)
+    return DocumentNode(definitions=tuple(definitions))

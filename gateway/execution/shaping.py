@@ -1,0 +1,94 @@
+"""The response, shaped from the members' JSON as the client asked for it.
+
+Walks the normalised selection (:mod:`..planning.shape`) over the merged
+data: fields whose type conditions or ``@skip``/``@include`` do not hold are
+left out, fields that several fragments select are merged, keys the gateway
+added for itself are dropped, and a null where the schema forbids one makes
+the nearest nullable parent null, as GraphQL requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..planning.shape import ShapeField
+
+__all__ = ["shape_response"]
+
+# A null in a non-null position, on its way up to the nearest nullable field.
+_PROPAGATE: object = object()
+
+# Whether an object whose runtime type is the first name is of the second
+# (the same type, or an implementation or member of it).
+IsOfType = Callable[[str, str], bool]
+
+
+def shape_response(
+    fields: Sequence[ShapeField],
+    data: dict[str, Any],
+    root_type: str,
+    variables: dict[str, object],
+    is_of_type: IsOfType,
+) -> dict[str, Any] | None:
+    shaper = _Shaper(variables, is_of_type)
+    shaped = shaper.shape_object(fields, data, root_type)
+    return None if shaped is _PROPAGATE else shaped
+
+
+class _Shaper:
+    def __init__(self, variables: dict[str, object], is_of_type: IsOfType) -> None:
+        self.variables = variables
+        self.is_of_type = is_of_type
+
+    def shape_object(
+        self, fields: Sequence[ShapeField], value: dict[str, Any], static_type: str
+    ) -> Any:
+        """The shaped object, or the propagation marker if a non-null field is null."""
+        runtime_type: str = (
+            value.get("__typename") or value.get("__fn___typename") or static_type
+        )
+        shaped: dict[str, Any] = {}
+        for key, group in self._collect(fields, runtime_type).items():
+            first = group[0]
+            if first.name == "__typename":
+                shaped[key] = runtime_type
+                continue
+            children = [c for f in group for c in (f.children or ())]
+            result = self.value(first, first.wrappers, value.get(key), children)
+            if result is _PROPAGATE:
+                return _PROPAGATE
+            shaped[key] = result
+        return shaped
+
+    def value(
+        self,
+        field: ShapeField,
+        wrappers: tuple[str, ...],
+        value: Any,
+        children: list[ShapeField],
+    ) -> Any:
+        if wrappers and wrappers[0] == "non_null":
+            result = self.value(field, wrappers[1:], value, children)
+            return _PROPAGATE if result is None or result is _PROPAGATE else result
+        if value is None:
+            return None
+        if wrappers and wrappers[0] == "list":
+            items = [self.value(field, wrappers[1:], item, children) for item in value]
+            return None if any(item is _PROPAGATE for item in items) else items
+        if field.children is None:
+            return value
+        result = self.shape_object(children, value, field.type_name)
+        return None if result is _PROPAGATE else result
+
+    def _collect(
+        self, fields: Sequence[ShapeField], runtime_type: str
+    ) -> dict[str, list[ShapeField]]:
+        collected: dict[str, list[ShapeField]] = {}
+        for field in fields:
+            if not all(c.holds(self.variables) for c in field.conditions):
+                continue
+            if not all(self.is_of_type(runtime_type, t) for t in field.type_conditions):
+                continue
+            collected.setdefault(field.key, []).append(field)
+        return collected
