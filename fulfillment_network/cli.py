@@ -190,7 +190,9 @@ def _run_serve_gateway(arguments: argparse.Namespace) -> int:
     from gateway.errors import ConfigurationError
 
     try:
-        app = create_app(load_network(arguments.network))
+        app = create_app(
+            load_network(arguments.network), network_file=arguments.network
+        )
     except ConfigurationError as error:
         sys.stderr.write(f"fulfillment-network: {error}\n")
         return 2

@@ -7,9 +7,11 @@ operation.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -21,6 +23,7 @@ from starlette.routing import Route
 
 from .composition.contract import Contract
 from .composition.registry import MemberRegistry
+from .composition.watch import watch_network_file
 from .config import NetworkConfig
 from .engine import Engine
 from .execution.state import RequestState
@@ -39,7 +42,14 @@ class _ORJSONResponse(JSONResponse):
         return orjson.dumps(content)
 
 
-def create_app(network: NetworkConfig) -> Starlette:
+def create_app(
+    network: NetworkConfig, *, network_file: Path | None = None
+) -> Starlette:
+    """The gateway for ``network``.
+
+    :param network_file: where ``network`` was read from; when given, the
+        file is watched and a changed file is taken without a restart.
+    """
     contract = Contract.load(network.settings.contract)
     engine = Engine(contract.schema, production=network.settings.production)
 
@@ -48,10 +58,18 @@ def create_app(network: NetworkConfig) -> Starlette:
         client = MemberClient.open()
         registry = MemberRegistry(network, contract, client)
         app.state.client, app.state.registry = client, registry
+        await registry.start()
+        watcher = (
+            asyncio.create_task(watch_network_file(network_file, registry))
+            if network_file
+            else None
+        )
         try:
-            await registry.start()
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
             await registry.stop()
             await client.close()
 

@@ -4,6 +4,7 @@ A network file is TOML::
 
     [gateway]
     member_timeout = 5.0             # seconds a member may take to answer
+    request_timeout = 10.0           # seconds a whole request may take
     on_contract_mismatch = "exclude" # or "refuse" to stop the start
     contract = "schema"              # folder of *.graphql, relative to this file
     production = true                # no IDE, no introspection, no suggestions
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 DEFAULT_MEMBER_TIMEOUT = 5.0
+DEFAULT_REQUEST_TIMEOUT = 10.0
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 
@@ -51,6 +53,8 @@ class MemberConfig:
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
     member_timeout: float = DEFAULT_MEMBER_TIMEOUT
+    # The whole request's deadline; no member call outlives it.
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     on_contract_mismatch: MismatchPolicy = "exclude"
     contract: Path = DEFAULT_CONTRACT_DIR
     production: bool = True
@@ -58,8 +62,8 @@ class GatewaySettings:
     retry_interval: float = 5.0
 
     def __post_init__(self) -> None:
-        if self.member_timeout <= 0:
-            raise ConfigurationError("gateway.member_timeout must be positive")
+        if self.member_timeout <= 0 or self.request_timeout <= 0:
+            raise ConfigurationError("gateway timeouts must be positive")
         if self.on_contract_mismatch not in ("exclude", "refuse"):
             raise ConfigurationError(
                 'gateway.on_contract_mismatch must be "exclude" or "refuse"'

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
+from strawberry import Schema
 from strawberry.asgi import GraphQL
 
 from .api.context import Institution, RequestContext
@@ -22,7 +23,7 @@ __all__ = ["create_app"]
 
 
 class _MemberGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, settings: MemberSettings) -> None:
+    def __init__(self, settings: MemberSettings, schema: Schema) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphql_ide else None,
@@ -38,8 +39,9 @@ class _MemberGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(pool=self.pool, institution=self.institution)
 
 
-def create_app(settings: MemberSettings) -> Starlette:
-    graphql = _MemberGraphQL(settings)
+def create_app(settings: MemberSettings, schema: Schema = schema) -> Starlette:
+    """The member's app; ``schema`` is the contract's unless a test extends it."""
+    graphql = _MemberGraphQL(settings, schema)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import aiohttp
 import asyncpg
+from starlette.applications import Starlette
+from strawberry import Schema
 
 from fulfillment_network.demo import excerpt_path, holds_record
 from gateway import create_app
 from gateway.config import GatewaySettings, MemberConfig, NetworkConfig
+from institution_subgraph.api.schema import schema as subgraph_schema
 from institution_subgraph.app import create_app as create_member_app
 from institution_subgraph.catalogue.importer import import_marc, open_marc
 from institution_subgraph.settings import MemberSettings
 from institution_subgraph.storage.institution import prepare_database
 
-from .servers import serve
+from .servers import RecordingApp, serve
 
 __all__ = ["MEMBERS", "RunningNetwork", "load_catalogues", "running_network"]
 
@@ -63,6 +67,20 @@ class RunningNetwork:
     member_urls: dict[str, str]
     stack: AsyncExitStack
     member_stacks: dict[str, AsyncExitStack] = field(default_factory=dict)
+    recorders: dict[str, RecordingApp] = field(default_factory=dict)
+    gateway: Starlette | None = None
+
+    def member_calls(self, code: str, *, schema_loads: bool = False) -> list[str]:
+        """The queries a member received, without the gateway's schema loads."""
+        return [
+            query
+            for query in self.recorders[code].queries
+            if schema_loads or "_service" not in query
+        ]
+
+    def forget_calls(self) -> None:
+        for recorder in self.recorders.values():
+            recorder.queries.clear()
 
     async def query(
         self, query: str, variables: dict[str, object] | None = None
@@ -88,15 +106,24 @@ async def running_network(
     members: Sequence[tuple[str, str]] = MEMBERS,
     settings: GatewaySettings | None = None,
     stand_ins: Sequence[MemberConfig] = (),
+    member_schema: Schema | None = None,
+    contract: Path | None = None,
 ) -> AsyncIterator[RunningNetwork]:
-    """Real members on ``server_dsn``, plus ``stand_ins`` served elsewhere."""
+    """Real members on ``server_dsn``, plus ``stand_ins`` served elsewhere.
+
+    Every real member's calls are recorded; ``member_schema`` replaces the
+    members' schema and ``contract`` the gateway's contract folder.
+    """
     async with AsyncExitStack() as stack:
         member_stacks: dict[str, AsyncExitStack] = {}
+        recorders: dict[str, RecordingApp] = {}
         urls = {}
         for code, name in members:
             member_stack = AsyncExitStack()
-            app = create_member_app(MemberSettings(code, name, server_dsn))
-            urls[code] = await member_stack.enter_async_context(serve(app))
+            settings_ = MemberSettings(code, name, server_dsn)
+            app = create_member_app(settings_, member_schema or subgraph_schema)
+            recorders[code] = RecordingApp(app)
+            urls[code] = await member_stack.enter_async_context(serve(recorders[code]))
             member_stacks[code] = member_stack
             stack.push_async_callback(_close_if_open, member_stacks, code)
         network = NetworkConfig(
@@ -109,8 +136,15 @@ async def running_network(
             ),
             settings=settings or GatewaySettings(),
         )
-        gateway_url = await stack.enter_async_context(serve(create_app(network)))
-        yield RunningNetwork(gateway_url, urls, stack, member_stacks)
+        if contract is not None:
+            network = replace(
+                network, settings=replace(network.settings, contract=contract)
+            )
+        gateway = create_app(network)
+        gateway_url = await stack.enter_async_context(serve(gateway))
+        yield RunningNetwork(
+            gateway_url, urls, stack, member_stacks, recorders, gateway
+        )
 
 
 async def _close_if_open(stacks: dict[str, AsyncExitStack], code: str) -> None:

@@ -7,10 +7,11 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import orjson
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["serve"]
+__all__ = ["RecordingApp", "serve"]
 
 
 @asynccontextmanager
@@ -33,3 +34,27 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
         server.should_exit = True
         await task
         listener.close()
+
+
+class RecordingApp:
+    """Passes requests to ``app`` and keeps the query of each GraphQL call."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.queries: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/graphql":
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        while not messages or messages[-1].get("more_body"):
+            messages.append(await receive())
+        body = b"".join(message.get("body", b"") for message in messages)
+        self.queries.append(orjson.loads(body)["query"])
+        pending = iter(messages)
+
+        async def replay() -> Message:
+            return next(pending, None) or await receive()
+
+        await self.app(scope, replay, send)

@@ -57,13 +57,28 @@ class MemberRegistry:
         settled = (MemberStatus.LOADED, MemberStatus.EXCLUDED)
         return all(state.status in settled for state in self.states.values())
 
-    def usable(self) -> list[MemberConfig]:
-        return [
-            s.config for s in self.states.values() if s.status is MemberStatus.LOADED
-        ]
-
     def state(self, code: str) -> MemberState | None:
         return self.states.get(code)
+
+    async def reload(self, network: NetworkConfig) -> None:
+        """Take a new network file: load added members, drop removed ones.
+
+        Members whose entry did not change keep their state. The old network
+        and states are replaced, not changed, so requests that started
+        before keep the members they started with.
+        """
+        kept = {
+            code: state
+            for code, state in self.states.items()
+            if network.member(code) == state.config
+        }
+        states = {m.code: kept.get(m.code) or MemberState(m) for m in network.members}
+        await self._load(s for s in states.values() if s.status is MemberStatus.PENDING)
+        self.network, self.states = network, states
+        logger.info(
+            "network reloaded",
+            extra={"members": ",".join(states), "added": len(states) - len(kept)},
+        )
 
     async def start(self) -> None:
         """Load every member once; keep retrying the unreachable ones."""

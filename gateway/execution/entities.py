@@ -54,7 +54,7 @@ async def run_entity_level(
     )
     for index, flatten in enumerate(level.flattens):
         for reference in _references(data, flatten, keys[flatten.type_name]):
-            owner = _owner(reference.representation, state.registry.network)
+            owner = _owner(reference.representation, state.network)
             if owner is None:
                 reference.settle(None)
             else:
@@ -84,7 +84,7 @@ async def _fetch_from(
     }
     for index, references in grouped.items():
         variables[f"r{index}"] = [r.representation for r in references]
-    member = state.registry.network.member(owner)
+    member = state.network.member(owner)
     assert member is not None, "owners come from the network's members"
     first = next(iter(grouped.values()))[0]
     answer = await call_member(state, member, document, variables, list(first.path))

@@ -39,14 +39,14 @@ async def _call(
     document: str,
     variables: Mapping[str, Any],
 ) -> MemberAnswer:
-    member_state = state.registry.state(member.code)
+    member_state = state.member_states.get(member.code)
     if member_state is None:
         raise MemberUnavailable(member.code, "not in the network")
     if member_state.status is not MemberStatus.LOADED:
         raise MemberUnavailable(
             member.code, member_state.problem or member_state.status.value
         )
-    time_limit = min(state.registry.network.settings.member_timeout, state.time_left())
+    time_limit = min(state.network.settings.member_timeout, state.time_left())
     if time_limit <= 0:
         raise MemberTimeout(member.code, "the request's deadline has passed")
     answer = await state.client.execute(

@@ -66,7 +66,7 @@ def _route(
             code = GlobalId.parse(value).institution
         except InvalidGlobalId as error:
             raise _bad_input(str(error)) from error
-    member = state.registry.network.member(code)
+    member = state.network.member(code)
     if member is None:
         raise _bad_input(f"no member {code} in this network")
     return member
@@ -75,7 +75,7 @@ def _route(
 def _fan_out_members(
     state: RequestState, fan_out: FanOut, arguments: Mapping[str, Any]
 ) -> list[MemberConfig]:
-    network = state.registry.network
+    network = state.network
     chosen = arguments.get(fan_out.members) if fan_out.members else None
     if chosen is None:
         return list(network.members)

@@ -9,7 +9,8 @@ from typing import Any
 from graphql import GraphQLError
 from graphql.execution.values import VariableValues
 
-from ..composition.registry import MemberRegistry
+from ..composition.registry import MemberRegistry, MemberState
+from ..config import NetworkConfig
 from ..errors import MemberError
 from ..members.client import MemberClient
 
@@ -31,9 +32,19 @@ class RequestState:
     raw_variables: dict[str, Any]
     variables: dict[str, Any] = field(default_factory=dict)
     variable_values: VariableValues | None = None
-    deadline: float = field(default_factory=lambda: time.monotonic() + 30.0)
+    deadline: float = field(init=False)
     errors: list[GraphQLError] = field(default_factory=list)
+    # The members as they were when the request started: a reload of the
+    # network file does not change them under a request in flight.
+    network: NetworkConfig = field(init=False)
+    member_states: dict[str, MemberState] = field(init=False)
     member_outcomes: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.network = self.registry.network
+        self.member_states = self.registry.states
+        timeout = self.network.settings.request_timeout
+        self.deadline = time.monotonic() + timeout
 
     def time_left(self) -> float:
         return self.deadline - time.monotonic()
