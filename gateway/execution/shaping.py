@@ -36,10 +36,18 @@ def shape_response(
     return None if shaped is _PROPAGATE else shaped
 
 
+# A response key, the first field that selects it, and the sub-selections of
+# every field that does, merged.
+_Group = tuple[str, ShapeField, tuple[ShapeField, ...]]
+
+
 class _Shaper:
     def __init__(self, variables: dict[str, object], is_of_type: IsOfType) -> None:
         self.variables = variables
         self.is_of_type = is_of_type
+        # The objects of a list share one selection: collect its fields once
+        # per request, not once per object.
+        self._groups: dict[tuple[int, str], list[_Group]] = {}
 
     def shape_object(
         self, fields: Sequence[ShapeField], value: dict[str, Any], static_type: str
@@ -49,12 +57,10 @@ class _Shaper:
             value.get("__typename") or value.get("__fn___typename") or static_type
         )
         shaped: dict[str, Any] = {}
-        for key, group in self._collect(fields, runtime_type).items():
-            first = group[0]
+        for key, first, children in self._grouped(fields, runtime_type):
             if first.name == "__typename":
                 shaped[key] = runtime_type
                 continue
-            children = [c for f in group for c in (f.children or ())]
             result = self.value(first, first.wrappers, value.get(key), children)
             if result is _PROPAGATE:
                 return _PROPAGATE
@@ -66,7 +72,7 @@ class _Shaper:
         field: ShapeField,
         wrappers: tuple[str, ...],
         value: Any,
-        children: list[ShapeField],
+        children: tuple[ShapeField, ...],
     ) -> Any:
         if wrappers and wrappers[0] == "non_null":
             result = self.value(field, wrappers[1:], value, children)
@@ -76,10 +82,23 @@ class _Shaper:
         if wrappers and wrappers[0] == "list":
             items = [self.value(field, wrappers[1:], item, children) for item in value]
             return None if any(item is _PROPAGATE for item in items) else items
-        if field.children is None:
+        if field.children is None or field.passthrough:
             return value
         result = self.shape_object(children, value, field.type_name)
         return None if result is _PROPAGATE else result
+
+    def _grouped(
+        self, fields: Sequence[ShapeField], runtime_type: str
+    ) -> list[_Group]:
+        memo_key = (id(fields), runtime_type)
+        groups = self._groups.get(memo_key)
+        if groups is None:
+            groups = [
+                (key, group[0], tuple(c for f in group for c in (f.children or ())))
+                for key, group in self._collect(fields, runtime_type).items()
+            ]
+            self._groups[memo_key] = groups
+        return groups
 
     def _collect(
         self, fields: Sequence[ShapeField], runtime_type: str

@@ -74,14 +74,16 @@ class MemberClient:
             outcome = error.status
             raise
         finally:
-            logger.debug(
-                "member call",
-                extra={
-                    "member": member.code,
-                    "outcome": outcome,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
+            if logger.isEnabledFor(logging.DEBUG):
+                elapsed = time.perf_counter() - started
+                logger.debug(
+                    "member call",
+                    extra={
+                        "member": member.code,
+                        "outcome": outcome,
+                        "duration_ms": round(elapsed * 1000, 1),
+                    },
+                )
 
     async def _post(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graphql import (
     BooleanValueNode,
@@ -70,7 +70,11 @@ class Planner:
         }
         root = self._root_type(operation)
         walk = _Walk(self, fragments)
-        shape = walk.shape(operation.selection_set, root)
+        # Root fields are merged from several answers: always shaped.
+        shape = tuple(
+            replace(shaped, passthrough=False)
+            for shaped in walk.shape(operation.selection_set, root)
+        )
         fetches = self._root_fetches(operation, root, walk)
         roots = (
             Sequence(fetches)
@@ -176,6 +180,7 @@ class _Walk:
         field_type = self._field_type(parent, node.name.value)
         named = get_named_type(field_type)
         children = self.shape(node.selection_set, named) if node.selection_set else None
+        reference = self.planner.semantics.is_reference(parent.name, node.name.value)
         return ShapeField(
             key=_key(node),
             name=node.name.value,
@@ -184,6 +189,9 @@ class _Walk:
             wrappers=_wrappers(field_type),
             type_name=named.name,
             children=children,
+            passthrough=children is not None
+            and not reference
+            and all(c.passthrough or c.children is None for c in children),
         )
 
     def member_field(

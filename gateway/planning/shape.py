@@ -44,3 +44,7 @@ class ShapeField:
     wrappers: tuple[str, ...]
     type_name: str
     children: tuple[ShapeField, ...] | None
+    # The member's JSON for this field is already the response: no
+    # @reference below it and nothing the gateway added. Members answer the
+    # same selection against the same contract, so it can be passed on as is.
+    passthrough: bool = False
