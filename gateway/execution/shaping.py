@@ -87,9 +87,7 @@ class _Shaper:
         result = self.shape_object(children, value, field.type_name)
         return None if result is _PROPAGATE else result
 
-    def _grouped(
-        self, fields: Sequence[ShapeField], runtime_type: str
-    ) -> list[_Group]:
+    def _grouped(self, fields: Sequence[ShapeField], runtime_type: str) -> list[_Group]:
         memo_key = (id(fields), runtime_type)
         groups = self._groups.get(memo_key)
         if groups is None:

@@ -1,0 +1,126 @@
+"""GraphQL over HTTP at the gateway: ``POST /graphql`` as a plain ASGI app.
+
+It reads the body within its limit, checks the request's form, hands the
+operation to the engine, and writes the JSON answer. Written against ASGI
+directly because it is the hot path: no request or response objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult
+from starlette.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
+
+from .composition.registry import MemberRegistry
+from .config import NetworkConfig
+from .engine import Engine
+from .execution.state import RequestState
+from .members.client import MemberClient
+
+__all__ = ["MAX_BODY_BYTES", "GraphQLEndpoint"]
+
+# Bodies larger than this are refused before they are parsed.
+MAX_BODY_BYTES = 1_000_000
+
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+class _Refused(Exception):
+    """The request cannot be run; answered with an HTTP error."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class GraphQLEndpoint:
+    def __init__(self, engine: Engine, network: NetworkConfig) -> None:
+        self.engine = engine
+        self.network = network
+        self.registry: MemberRegistry | None = None
+        self.client: MemberClient | None = None
+
+    def attach(self, registry: MemberRegistry, client: MemberClient) -> None:
+        """Give the endpoint the members, once the app has started."""
+        self.registry, self.client = registry, client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            if scope["method"] == "GET":
+                await self._ide(scope, receive, send)
+                return
+            if scope["method"] != "POST":
+                raise _Refused(405, "use POST for GraphQL")
+            status, payload = 200, await self._run(scope, receive)
+        except _Refused as refused:
+            status, payload = refused.status, _request_error(refused.message)
+        await send(
+            {"type": "http.response.start", "status": status, "headers": _JSON_HEADERS}
+        )
+        await send({"type": "http.response.body", "body": orjson.dumps(payload)})
+
+    async def _run(self, scope: Scope, receive: Receive) -> dict[str, Any]:
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip()
+        if content_type != b"application/json":
+            raise _Refused(415, "POST /graphql takes application/json")
+        body = await _read_limited(receive, headers.get(b"content-length"))
+        query, variables, operation_name = _operation(body)
+        if self.registry is None or self.client is None:
+            raise _Refused(503, "the gateway is starting")
+        state = RequestState(
+            registry=self.registry, client=self.client, raw_variables=variables
+        )
+        result = await self.engine.run(state, query, operation_name)
+        return _format(result, state)
+
+    async def _ide(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.network.settings.production:
+            raise _Refused(405, "use POST for GraphQL; the IDE is off in production")
+        from strawberry.http.ides import get_graphql_ide_html
+
+        await HTMLResponse(get_graphql_ide_html("graphiql"))(scope, receive, send)
+
+
+async def _read_limited(receive: Receive, declared: bytes | None) -> bytes:
+    """The body; refused as soon as it is known to exceed the limit."""
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _Refused(413, f"the request body exceeds {MAX_BODY_BYTES} bytes")
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _Refused(413, f"the request body exceeds {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _operation(body: bytes) -> tuple[str, dict[str, Any], str | None]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise _Refused(400, "the request body is not valid JSON") from error
+    if not isinstance(document, dict) or not isinstance(document.get("query"), str):
+        raise _Refused(400, "the request needs a query string")
+    variables = document.get("variables") or {}
+    operation_name = document.get("operationName")
+    if not isinstance(variables, dict) or not isinstance(operation_name, str | None):
+        raise _Refused(400, "variables must be an object, operationName a string")
+    return document["query"], variables, operation_name
+
+
+def _request_error(message: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+
+
+def _format(result: ExecutionResult, state: RequestState) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(result.formatted)
+    formatted["extensions"] = {"members": state.member_outcomes}
+    return formatted
