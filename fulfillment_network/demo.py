@@ -1,10 +1,11 @@
 """``fulfillment-network demo``: a whole network on one machine.
 
-One PostgreSQL server holds a database per member. The shipped MARC excerpt
-is split across the members so that about a third of the works are held by
-two of them. Each member and the gateway run as child processes, so that
-stopping one member shows how the gateway answers without it. Ctrl-C stops
-everything.
+One PostgreSQL server holds a database per member, with default desks and
+circulation policies (every other member's main desk is a pickup desk). The
+shipped MARC excerpt is split across the members so that about a third of
+the works are held by two of them. Each member and the gateway run as child
+processes, so that stopping one member shows how the gateway answers
+without it. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -120,11 +121,15 @@ async def _load_members(
 ) -> None:
     from institution_subgraph.catalogue.importer import import_marc, open_marc
     from institution_subgraph.storage.institution import prepare_database
+    from institution_subgraph.storage.seed import install_circulation_defaults
 
+    codes = [code for code, _ in members]
     for number, (code, name) in enumerate(members):
         dsn = await prepare_database(server_dsn, code, name)
         connection = await asyncpg.connect(dsn)
         try:
+            partners = [other for other in codes if other != code]
+            await install_circulation_defaults(connection, code, partners=partners)
             if await connection.fetchval("SELECT count(*) FROM bib_record"):
                 _say(f"{code}: catalogue already loaded")
                 continue
