@@ -27,6 +27,7 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMBER_PORT = 7101
@@ -219,6 +220,8 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=8)
     arguments = parser.parse_args()
     sizes = arguments.members or [3, 10, 30, 100]
+    # The client runs on the same event loop as the gateway does.
+    uvloop.install()
     rows = asyncio.run(run(sizes, arguments.requests, arguments.in_flight))
     sys.stdout.write(report(rows, arguments.requests, arguments.in_flight) + "\n")
 

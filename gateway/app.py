@@ -8,6 +8,7 @@ registry, and the engine with its plan cache. ``/graphql`` itself is
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -57,6 +58,10 @@ def create_app(
         app.state.client, app.state.registry = client, registry
         endpoint.attach(registry, client)
         await registry.start()
+        # What start-up built (schema, plans' templates, connections) lives as
+        # long as the process; keeping it out of the collector's full passes
+        # avoids pauses of tens of milliseconds under load.
+        gc.freeze()
         watcher = (
             asyncio.create_task(watch_network_file(network_file, registry))
             if network_file
