@@ -149,9 +149,15 @@ async def run(
     sizes: list[int], requests: int, in_flight: int
 ) -> list[tuple[int, Result, Result]]:
     members = _start(
-        [sys.executable, "bench/stand_in_members.py", "--count", str(max(sizes)),
-         "--first-port", str(MEMBER_PORT)]
-    )  # fmt: skip
+        [
+            sys.executable,
+            "bench/stand_in_members.py",
+            "--count",
+            str(max(sizes)),
+            "--first-port",
+            str(MEMBER_PORT),
+        ]
+    )
     try:
         with tempfile.TemporaryDirectory() as folder:
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=64)
@@ -174,9 +180,19 @@ async def _compare(
 ) -> tuple[int, Result, Result]:
     network = _network_file(folder, members)
     gateway = _start(
-        [sys.executable, "-m", "fulfillment_network", "--log-level", "WARNING",
-         "serve-gateway", "--network", str(network), "--port", str(GATEWAY_PORT)]
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "fulfillment_network",
+            "--log-level",
+            "WARNING",
+            "serve-gateway",
+            "--network",
+            str(network),
+            "--port",
+            str(GATEWAY_PORT),
+        ]
+    )
     try:
         await _wait_ready(session, f"http://127.0.0.1:{GATEWAY_PORT}/ready")
         direct = await _measure(await _direct(session, members), requests, in_flight)
