@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 
 from .api.context import Institution, RequestContext
 from .api.schema import schema
+from .clock import Clock, SystemClock
 from .settings import MemberSettings
 from .storage.institution import open_institution_pool
 
@@ -23,25 +24,31 @@ __all__ = ["create_app"]
 
 
 class _MemberGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, settings: MemberSettings, schema: Schema) -> None:
+    def __init__(self, settings: MemberSettings, schema: Schema, clock: Clock) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphql_ide else None,
             allow_queries_via_get=False,
         )
         self.institution = Institution(settings.institution, settings.name)
+        self.clock = clock
         self.pool: asyncpg.Pool | None = None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         assert self.pool is not None, "the pool opens before the first request"
-        return RequestContext(pool=self.pool, institution=self.institution)
+        return RequestContext(
+            pool=self.pool, institution=self.institution, clock=self.clock
+        )
 
 
-def create_app(settings: MemberSettings, schema: Schema = schema) -> Starlette:
-    """The member's app; ``schema`` is the contract's unless a test extends it."""
-    graphql = _MemberGraphQL(settings, schema)
+def create_app(
+    settings: MemberSettings, schema: Schema = schema, clock: Clock | None = None
+) -> Starlette:
+    """The member's app; ``schema`` is the contract's unless a test extends
+    it, and ``clock`` the wall clock unless a test moves time."""
+    graphql = _MemberGraphQL(settings, schema, clock or SystemClock())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

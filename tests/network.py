@@ -24,6 +24,7 @@ from institution_subgraph.app import create_app as create_member_app
 from institution_subgraph.catalogue.importer import import_marc, open_marc
 from institution_subgraph.settings import MemberSettings
 from institution_subgraph.storage.institution import prepare_database
+from institution_subgraph.storage.seed import install_circulation_defaults
 
 from .servers import RecordingApp, serve
 
@@ -40,11 +41,15 @@ RECORDS = 600
 
 
 async def load_catalogues(server_dsn: str) -> None:
+    """Catalogues, default desks and policies for the test members."""
+    codes = [code for code, _ in MEMBERS]
     for number, (code, name) in enumerate(MEMBERS):
         connection = await asyncpg.connect(
             await prepare_database(server_dsn, code, name)
         )
         try:
+            partners = [other for other in codes if other != code]
+            await install_circulation_defaults(connection, code, partners=partners)
             if await connection.fetchval("SELECT count(*) FROM bib_record"):
                 continue
             with open_marc(excerpt_path()) as stream:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import asyncpg
 import strawberry
 
-from fulfillment_network.ids import GlobalId, InvalidGlobalId
-
 from ..catalogue.marc import Format
-from .context import RequestContext
-from .errors import BadUserInput, NotOwnedHere
+from ..circulation.states import ItemStatus
+from .context import Info
+from .ids import global_id, local_key
 
 __all__ = [
     "Availability",
@@ -23,10 +20,7 @@ __all__ = [
     "ItemStatus",
     "Location",
     "SearchHit",
-    "local_key",
 ]
-
-Info = strawberry.Info[RequestContext, None]
 
 
 # The catalogue's own enum, published as the contract's Format.
@@ -37,42 +31,12 @@ strawberry.enum(
 )
 
 
-@strawberry.enum(description="Where an item is in its circulation life.")
-class ItemStatus(Enum):
-    AVAILABLE = "available"
-    PAGED = "paged"
-    IN_TRANSIT = "in_transit"
-    AWAITING_PICKUP = "awaiting_pickup"
-    CHECKED_OUT = "checked_out"
-    CLAIMED_RETURNED = "claimed_returned"
-    DECLARED_LOST = "declared_lost"
-    LOST_AND_PAID = "lost_and_paid"
-    MISSING = "missing"
-    IN_PROCESS = "in_process"
-    WITHDRAWN = "withdrawn"
-
-
-def local_key(info: Info, global_id: str, type_name: str) -> int:
-    """The local database key of an ID that must belong to this institution."""
-    try:
-        parsed = GlobalId.parse(global_id, expect_type=type_name)
-    except InvalidGlobalId as error:
-        raise BadUserInput(str(error), argument="id") from error
-    here = info.context.institution.code
-    if parsed.institution != here:
-        raise NotOwnedHere(
-            f"{global_id} belongs to {parsed.institution}, not {here}",
-            owner=parsed.institution,
-        )
-    if not parsed.local_id.isdigit():
-        raise BadUserInput(f"{global_id!r} is not a valid {type_name} ID")
-    return int(parsed.local_id)
-
-
-def _global_id(info: Info, type_name: str, key: int) -> strawberry.ID:
-    return strawberry.ID(
-        str(GlobalId(type_name, info.context.institution.code, str(key)))
-    )
+# The circulation rules' item states, published as the contract's ItemStatus.
+strawberry.enum(
+    ItemStatus,
+    name="ItemStatus",
+    description="Where an item is in its circulation life.",
+)
 
 
 @strawberry.federation.type(
@@ -88,6 +52,16 @@ class Institution:
     def resolve_reference(cls, info: Info, code: str) -> Institution | None:
         here = info.context.institution
         return cls(code=here.code, name=here.name) if code == here.code else None
+
+    @classmethod
+    def named(cls, info: Info, code: str) -> Institution:
+        """This member with its name; another member by its code alone.
+
+        Only the other member knows its name: where the contract marks the
+        field @reference, the gateway asks that member for it.
+        """
+        here = info.context.institution
+        return cls(code=code, name=here.name if code == here.code else code)
 
 
 @strawberry.type(description="A shelving location of the institution.")
@@ -136,7 +110,7 @@ class Item:
 
     @strawberry.field
     def id(self, info: Info) -> strawberry.ID:
-        return _global_id(info, "Item", self.key)
+        return global_id(info, "Item", self.key)
 
     @strawberry.field
     async def bib_record(self, info: Info) -> BibRecord:
@@ -159,7 +133,7 @@ class Holding:
 
     @strawberry.field
     def id(self, info: Info) -> strawberry.ID:
-        return _global_id(info, "Holding", self.key)
+        return global_id(info, "Holding", self.key)
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
@@ -214,7 +188,7 @@ class BibRecord:
 
     @strawberry.field(description="Global ID; names the owning institution.")
     def id(self, info: Info) -> strawberry.ID:
-        return _global_id(info, "BibRecord", self.key)
+        return global_id(info, "BibRecord", self.key)
 
     @strawberry.field
     def institution(self, info: Info) -> Institution:

@@ -1,4 +1,5 @@
-"""What every resolver of one request shares: the pool and the loaders.
+"""What every resolver of one request shares: the pool, the clock and the
+loaders.
 
 Loaders batch the lookups of one level of a query into a single SQL
 statement, so a search that returns fifty records costs one holdings query,
@@ -13,15 +14,18 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import asyncpg
+import strawberry
 from strawberry.dataloader import DataLoader
 
+from ..clock import Clock, SystemClock
 from ..storage import catalogue
+from .circulation.loaders import CirculationLoaders
 
-__all__ = ["Institution", "RequestContext"]
+__all__ = ["Info", "Institution", "RequestContext"]
 
 K = TypeVar("K", bound=Hashable)
 
-Fetch = Callable[[asyncpg.Pool, Sequence[int]], Awaitable[list[asyncpg.Record]]]
+Fetch = Callable[[asyncpg.Pool, Sequence[K]], Awaitable[list[asyncpg.Record]]]
 
 
 @dataclass(frozen=True)
@@ -31,9 +35,9 @@ class Institution:
 
 
 def _one_per_key(
-    pool: asyncpg.Pool, fetch: Fetch, key: str = "id"
-) -> DataLoader[int, asyncpg.Record | None]:
-    async def load(keys: list[int]) -> list[asyncpg.Record | None]:
+    pool: asyncpg.Pool, fetch: Fetch[K], key: str = "id"
+) -> DataLoader[K, asyncpg.Record | None]:
+    async def load(keys: list[K]) -> list[asyncpg.Record | None]:
         rows = {row[key]: row for row in await fetch(pool, keys)}
         return [rows.get(k) for k in keys]
 
@@ -41,7 +45,7 @@ def _one_per_key(
 
 
 def _many_per_key(
-    pool: asyncpg.Pool, fetch: Fetch, key: str
+    pool: asyncpg.Pool, fetch: Fetch[int], key: str
 ) -> DataLoader[int, list[asyncpg.Record]]:
     async def load(keys: list[int]) -> list[list[asyncpg.Record]]:
         grouped: dict[int, list[asyncpg.Record]] = defaultdict(list)
@@ -54,14 +58,19 @@ def _many_per_key(
 
 @dataclass
 class RequestContext:
+    """:param clock: "now" for due dates, fines and expiry; tests move it."""
+
     pool: asyncpg.Pool
     institution: Institution
+    clock: Clock = field(default_factory=SystemClock)
     bib_records: DataLoader[int, asyncpg.Record | None] = field(init=False)
     holdings: DataLoader[int, list[asyncpg.Record]] = field(init=False)
     items_by_holding: DataLoader[int, list[asyncpg.Record]] = field(init=False)
     items: DataLoader[int, asyncpg.Record | None] = field(init=False)
+    items_by_barcode: DataLoader[str, asyncpg.Record | None] = field(init=False)
     locations: DataLoader[int, asyncpg.Record | None] = field(init=False)
     availability: DataLoader[int, asyncpg.Record | None] = field(init=False)
+    circulation: CirculationLoaders = field(init=False)
 
     def __post_init__(self) -> None:
         pool = self.pool
@@ -71,7 +80,14 @@ class RequestContext:
             pool, catalogue.items_by_holding, "holding_id"
         )
         self.items = _one_per_key(pool, catalogue.items_by_id)
+        self.items_by_barcode = _one_per_key(
+            pool, catalogue.items_by_barcode, "barcode"
+        )
         self.locations = _one_per_key(pool, catalogue.locations_by_id)
         self.availability = _one_per_key(
             pool, catalogue.availability_by_bib, "bib_record_id"
         )
+        self.circulation = CirculationLoaders(pool)
+
+
+Info = strawberry.Info[RequestContext, None]

@@ -5,7 +5,12 @@ gateway and clients can act on it without parsing the message::
 
     SubgraphError
     ├── BadUserInput      BAD_USER_INPUT: the arguments cannot be used
-    └── NotOwnedHere      NOT_OWNED_HERE: the ID belongs to another member
+    ├── NotOwnedHere      NOT_OWNED_HERE: the ID belongs to another member
+    └── NotFound          NOT_FOUND: a mutation's ID names nothing here
+                          (a query answers null instead)
+
+Refusals of the circulation rules keep their own codes; see
+:mod:`.circulation.errors`.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import ClassVar
 
 from graphql import GraphQLError
 
-__all__ = ["BadUserInput", "NotOwnedHere", "SubgraphError"]
+__all__ = ["BadUserInput", "NotFound", "NotOwnedHere", "SubgraphError"]
 
 
 class SubgraphError(GraphQLError):
@@ -30,3 +35,7 @@ class BadUserInput(SubgraphError):
 
 class NotOwnedHere(SubgraphError):
     code = "NOT_OWNED_HERE"
+
+
+class NotFound(SubgraphError):
+    code = "NOT_FOUND"

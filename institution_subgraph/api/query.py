@@ -1,20 +1,24 @@
-"""The root query fields a member serves."""
+"""The root query fields a member serves: the catalogue's and circulation's."""
 
 from __future__ import annotations
 
 import strawberry
 
 from ..storage import catalogue
-from .catalogue import BibRecord, Info, Institution, Item, SearchHit, local_key
+from .catalogue import BibRecord, Institution, Item, SearchHit
+from .circulation.queries import CirculationQuery
+from .context import Info
 from .errors import BadUserInput
+from .ids import local_key
 
-__all__ = ["MAX_SEARCH_RESULTS", "Query"]
+__all__ = ["MAX_SEARCH_RESULTS", "CatalogueQuery", "Query"]
 
-MAX_SEARCH_RESULTS = 100
+# Enough for the gateway to merge a search's matches into works.
+MAX_SEARCH_RESULTS = 500
 
 
 @strawberry.type
-class Query:
+class CatalogueQuery:
     @strawberry.field(
         description="The institutions this endpoint speaks for (a member: itself)."
     )
@@ -49,3 +53,8 @@ class Query:
     async def item(self, info: Info, id: strawberry.ID) -> Item | None:
         row = await info.context.items.load(local_key(info, id, "Item"))
         return Item.from_row(row) if row else None
+
+
+@strawberry.type
+class Query(CatalogueQuery, CirculationQuery):
+    pass

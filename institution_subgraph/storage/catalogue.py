@@ -17,6 +17,7 @@ __all__ = [
     "availability_by_bib",
     "bib_records_by_id",
     "holdings_by_bib",
+    "items_by_barcode",
     "items_by_holding",
     "items_by_id",
     "locations_by_id",
@@ -97,6 +98,19 @@ async def items_by_id(db: Executor, ids: Sequence[int]) -> list[asyncpg.Record]:
         WHERE item.id = ANY($1::bigint[])
         """,
         list(ids),
+    )
+
+
+async def items_by_barcode(
+    db: Executor, barcodes: Sequence[str]
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"""
+        SELECT {_ITEM_COLUMNS}
+        FROM item JOIN holding ON holding.id = item.holding_id
+        WHERE item.barcode = ANY($1::text[])
+        """,
+        list(barcodes),
     )
 
 

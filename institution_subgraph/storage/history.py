@@ -7,6 +7,7 @@ refuse UPDATE and DELETE (see the 0002 migration).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
@@ -20,6 +21,7 @@ __all__ = [
     "item_history",
     "record_item_event",
     "record_request_event",
+    "request_histories",
     "request_history",
 ]
 
@@ -90,4 +92,18 @@ async def request_history(db: Executor, request_id: int) -> list[asyncpg.Record]
         FROM request_event WHERE request_id = $1 ORDER BY id
         """,
         request_id,
+    )
+
+
+async def request_histories(
+    db: Executor, request_ids: Sequence[int]
+) -> list[asyncpg.Record]:
+    """The steps of several requests, each request's in order."""
+    return await db.fetch(
+        """
+        SELECT id, request_id, at, status, desk_id, item_id
+        FROM request_event WHERE request_id = ANY($1::bigint[])
+        ORDER BY request_id, id
+        """,
+        list(request_ids),
     )

@@ -7,6 +7,7 @@ status checks; the operations translate that violation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,7 @@ __all__ = [
     "active_loan_of_item",
     "insert_loan",
     "loan_by_id",
+    "loans_by_id",
     "loans_due_between",
     "loans_of_patron",
     "loans_overdue_since",
@@ -104,6 +106,14 @@ async def active_loan_of_item(db: Executor, item_id: int) -> Loan | None:
 async def loan_by_id(db: Executor, loan_id: int) -> Loan | None:
     row = await db.fetchrow(f"SELECT {_COLUMNS} FROM loan WHERE id = $1", loan_id)
     return None if row is None else _loan(row)
+
+
+async def loans_by_id(db: Executor, loan_ids: Sequence[int]) -> list[Loan]:
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM loan WHERE id = ANY($1::bigint[]) ORDER BY id",
+        list(loan_ids),
+    )
+    return [_loan(row) for row in rows]
 
 
 async def save_loan(connection: asyncpg.Connection, loan: Loan) -> None:

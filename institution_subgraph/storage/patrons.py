@@ -15,16 +15,18 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from ..circulation.codec import encode
+from ..circulation.codec import decode, encode
 from ..circulation.linked_accounts import (
     LinkedAccountRule,
     LinkedAccountTerms,
+    PostalAddress,
     SharedPatronFields,
 )
 from .types import Executor
 
 __all__ = [
     "Patron",
+    "PatronCard",
     "insert_linked_account",
     "insert_linked_account_rule",
     "insert_local_patron",
@@ -32,6 +34,7 @@ __all__ = [
     "lock_patron_by_network_id",
     "patron_by_id",
     "patron_by_network_id",
+    "patron_cards_by_id",
     "refresh_linked_account",
     "set_patron_block",
 ]
@@ -54,6 +57,24 @@ class Patron:
         return self.kind == "linked"
 
 
+@dataclass(frozen=True, slots=True)
+class PatronCard:
+    """What the network may see of a patron: the shared fields and how this
+    member treats them; barcodes, notes and block reasons stay out."""
+
+    id: int
+    linked: bool
+    home_institution: str
+    network_patron_id: UUID
+    name: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    addresses: tuple[PostalAddress, ...]
+    user_group: str
+    expires_on: date
+    blocked: bool
+
+
 _COLUMNS = """
     id, kind, home_institution, network_patron_id, name, user_group,
     expires_on, blocked, block_reason
@@ -74,6 +95,36 @@ async def patron_by_network_id(db: Executor, network_id: UUID) -> Patron | None:
         f"SELECT {_COLUMNS} FROM patron WHERE network_patron_id = $1", network_id
     )
     return None if row is None else _patron(row)
+
+
+async def patron_cards_by_id(
+    db: Executor, patron_ids: Sequence[int]
+) -> list[PatronCard]:
+    rows = await db.fetch(
+        """
+        SELECT id, kind, home_institution, network_patron_id, name, emails,
+               phones, addresses, user_group, expires_on, blocked
+        FROM patron WHERE id = ANY($1::bigint[]) ORDER BY id
+        """,
+        list(patron_ids),
+    )
+    return [_patron_card(row) for row in rows]
+
+
+def _patron_card(row: asyncpg.Record) -> PatronCard:
+    return PatronCard(
+        id=row["id"],
+        linked=row["kind"] == "linked",
+        home_institution=row["home_institution"],
+        network_patron_id=row["network_patron_id"],
+        name=row["name"],
+        emails=tuple(row["emails"]),
+        phones=tuple(row["phones"]),
+        addresses=decode(tuple[PostalAddress, ...], orjson.loads(row["addresses"])),
+        user_group=row["user_group"],
+        expires_on=row["expires_on"],
+        blocked=row["blocked"],
+    )
 
 
 async def lock_patron_by_network_id(

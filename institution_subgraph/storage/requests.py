@@ -8,6 +8,7 @@ being set aside for two requests at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,6 +29,7 @@ __all__ = [
     "request_by_id",
     "request_holding_item",
     "requests_at_desk",
+    "requests_by_id",
     "requests_of_patron",
     "requests_unfilled_before",
     "save_request",
@@ -109,6 +111,14 @@ async def insert_request(
 async def request_by_id(db: Executor, request_id: int) -> Request | None:
     row = await db.fetchrow(f"SELECT {_COLUMNS} FROM request WHERE id = $1", request_id)
     return None if row is None else _request(row)
+
+
+async def requests_by_id(db: Executor, request_ids: Sequence[int]) -> list[Request]:
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM request WHERE id = ANY($1::bigint[]) ORDER BY id",
+        list(request_ids),
+    )
+    return [_request(row) for row in rows]
 
 
 async def lock_request(

@@ -14,8 +14,10 @@ from fulfillment_network.postgres import database_dsn, database_name
 from gateway.composition.contract import DEFAULT_CONTRACT_DIR
 from gateway.config import GatewaySettings, MemberConfig, NetworkConfig, load_network
 from gateway.engine import Engine
-from institution_subgraph.api.catalogue import BibRecord, Info, Institution, Item
+from institution_subgraph.api.catalogue import Info
+from institution_subgraph.api.circulation.mutations import Mutation
 from institution_subgraph.api.query import Query
+from institution_subgraph.api.schema import ENTITIES
 
 from ..network import MEMBERS, RunningNetwork, running_network
 from ..stand_ins import Fault, stand_in_member
@@ -50,7 +52,7 @@ async def test_a_field_added_to_contract_and_members_works_with_no_gateway_code(
         tmp_path, "\nextend type Query {\n  recordCount: Int! @fanOut(merge: SUM)\n}\n"
     )
     member_schema = strawberry.federation.Schema(
-        query=QueryWithRecordCount, types=[Institution, BibRecord, Item]
+        query=QueryWithRecordCount, mutation=Mutation, types=list(ENTITIES)
     )
 
     async with running_network(

@@ -2,7 +2,8 @@
 
 desk_tasks       pick_list, expected_in_transit, hold_shelf, expired_holds
 patron_activity  patron_activity (loans, requests, fees, balance, notices)
-history          item_history, request_history
+history          item_history, request_history, request_histories
+lookups          loans_by_id, requests_by_id, fees_by_id
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from .desk_tasks import (
     hold_shelf,
     pick_list,
 )
-from .history import ItemEvent, RequestStep, item_history, request_history
+from .history import (
+    ItemEvent,
+    RequestStep,
+    item_history,
+    request_histories,
+    request_history,
+)
+from .lookups import fees_by_id, loans_by_id, requests_by_id
 from .patron_activity import (
     Balance,
     Notice,
@@ -43,8 +51,10 @@ __all__ = [
     "RequestStep",
     "expected_in_transit",
     "expired_holds",
+    "fees_by_id",
     "hold_shelf",
     "item_history",
+    "loans_by_id",
     "patron_activity",
     "patron_balance",
     "patron_by_network_id",
@@ -53,5 +63,7 @@ __all__ = [
     "patron_notices",
     "patron_requests",
     "pick_list",
+    "request_histories",
     "request_history",
+    "requests_by_id",
 ]

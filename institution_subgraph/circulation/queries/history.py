@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
 import orjson
 
 from ...storage import history
@@ -16,7 +19,13 @@ from ..errors import UnknownBarcode
 from ..states import ItemStatus, RequestStatus
 from ._desks import desks_by_id
 
-__all__ = ["ItemEvent", "RequestStep", "item_history", "request_history"]
+__all__ = [
+    "ItemEvent",
+    "RequestStep",
+    "item_history",
+    "request_histories",
+    "request_history",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +67,31 @@ async def item_history(db: Executor, barcode: str) -> tuple[ItemEvent, ...]:
 
 async def request_history(db: Executor, request_id: int) -> tuple[RequestStep, ...]:
     rows = await history.request_history(db, request_id)
+    return tuple(await _request_steps(db, rows))
+
+
+async def request_histories(
+    db: Executor, request_ids: Sequence[int]
+) -> dict[int, tuple[RequestStep, ...]]:
+    """The histories of several requests in three statements; a request
+    with no recorded step is left out."""
+    rows = await history.request_histories(db, request_ids)
+    steps: dict[int, list[RequestStep]] = defaultdict(list)
+    for row, step in zip(rows, await _request_steps(db, rows), strict=True):
+        steps[row["request_id"]].append(step)
+    return {request_id: tuple(found) for request_id, found in steps.items()}
+
+
+async def _request_steps(
+    db: Executor, rows: Sequence[asyncpg.Record]
+) -> list[RequestStep]:
+    if not rows:
+        return []
     desks = await desks_by_id(db)
     barcodes = await item_rows.barcodes_by_id(
         db, [row["item_id"] for row in rows if row["item_id"] is not None]
     )
-    return tuple(
+    return [
         RequestStep(
             at=row["at"],
             status=RequestStatus(row["status"]),
@@ -70,4 +99,4 @@ async def request_history(db: Executor, request_id: int) -> tuple[RequestStep, .
             barcode=barcodes.get(row["item_id"]),
         )
         for row in rows
-    )
+    ]

@@ -24,7 +24,7 @@ from ...storage.patrons import Patron
 from ...storage.types import Executor
 from ..codec import JsonValue
 from ..errors import NotFound
-from ..states import NoticeKind
+from ..states import FeeStatus, LoanStatus, NoticeKind
 from ..views import FeeView, LoanView, RequestView, fee_view, loan_view, request_view
 from ._desks import desks_by_id
 
@@ -102,17 +102,27 @@ async def patron_activity(db: Executor, patron_id: int) -> PatronActivity:
     )
 
 
-async def patron_loans(db: Executor, patron_id: int) -> tuple[LoanView, ...]:
-    """Active loans first, soonest due first; then closed ones."""
+async def patron_loans(
+    db: Executor, patron_id: int, *, status: LoanStatus | None = None
+) -> tuple[LoanView, ...]:
+    """Active loans first, soonest due first; then closed ones. With
+    ``status``, only the loans in it."""
     loans = await loan_rows.loans_of_patron(db, patron_id)
+    if status is not None:
+        loans = [loan for loan in loans if loan.status is status]
     desks = await desks_by_id(db)
     barcodes = await item_rows.barcodes_by_id(db, [loan.item_id for loan in loans])
     return tuple(loan_view(loan, barcodes[loan.item_id], desks) for loan in loans)
 
 
-async def patron_requests(db: Executor, patron_id: int) -> tuple[RequestView, ...]:
-    """Newest first."""
+async def patron_requests(
+    db: Executor, patron_id: int, *, is_open: bool | None = None
+) -> tuple[RequestView, ...]:
+    """Newest first. With ``is_open``, only the open requests (True) or
+    only the finished ones (False)."""
     requests = await request_rows.requests_of_patron(db, patron_id)
+    if is_open is not None:
+        requests = [r for r in requests if r.status.is_open is is_open]
     desks = await desks_by_id(db)
     barcodes = await item_rows.barcodes_by_id(
         db, [r.item_id for r in requests if r.item_id is not None]
@@ -122,9 +132,13 @@ async def patron_requests(db: Executor, patron_id: int) -> tuple[RequestView, ..
     )
 
 
-async def patron_fees(db: Executor, patron_id: int) -> tuple[FeeView, ...]:
-    """Open fees first, oldest first."""
+async def patron_fees(
+    db: Executor, patron_id: int, *, status: FeeStatus | None = None
+) -> tuple[FeeView, ...]:
+    """Open fees first, oldest first. With ``status``, only the fees in it."""
     fees = await fee_rows.fees_of_patron(db, patron_id)
+    if status is not None:
+        fees = [fee for fee in fees if fee.status is status]
     barcodes = await item_rows.barcodes_by_id(
         db, [fee.item_id for fee in fees if fee.item_id is not None]
     )

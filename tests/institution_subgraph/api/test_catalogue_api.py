@@ -137,7 +137,7 @@ async def test_entities_resolve_records_items_and_the_institution(
     [
         ('{ search(text: "  ") { score } }', "BAD_USER_INPUT"),
         ('{ search(text: "war", first: 0) { score } }', "BAD_USER_INPUT"),
-        ('{ search(text: "war", first: 101) { score } }', "BAD_USER_INPUT"),
+        ('{ search(text: "war", first: 501) { score } }', "BAD_USER_INPUT"),
         ('{ bibRecord(id: "BibRecord:BRK:1") { id } }', "NOT_OWNED_HERE"),
         ('{ bibRecord(id: "Item:ASH:1") { id } }', "BAD_USER_INPUT"),
         ('{ item(id: "nonsense") { id } }', "BAD_USER_INPUT"),
@@ -157,3 +157,18 @@ async def test_a_record_that_does_not_exist_is_null(pool: asyncpg.Pool) -> None:
 
     assert errors == []
     assert data == {"bibRecord": None}
+
+
+async def test_an_unexpected_failure_is_masked_and_logged_not_sent(
+    database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = await asyncpg.create_pool(database, min_size=1, max_size=1)
+    await broken.close()
+
+    with caplog.at_level("ERROR", logger="institution_subgraph.api"):
+        _, errors = await _run(broken, '{ search(text: "war") { score } }')
+
+    [error] = errors
+    assert error["message"] == "Internal error"
+    assert "pool" not in str(error).lower()
+    assert any(r.message == "resolver failed" for r in caplog.records)
