@@ -31,11 +31,13 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+from .errors import ConfigurationError
+from .execution.computations import COMPUTATIONS
 from .execution.executor import Executor
 from .execution.state import RequestState
 from .planning.cache import PlanCache, Prepared
 from .planning.planner import Planner
-from .planning.semantics import Semantics
+from .planning.semantics import Compute, Semantics
 
 __all__ = ["Engine"]
 
@@ -52,6 +54,7 @@ class Engine:
         self.schema = schema
         self.production = production
         self.semantics = Semantics.read(schema)
+        _check_computations(self.semantics)
         self.planner = Planner(schema, self.semantics)
         self.executor = Executor(schema, self.semantics)
         self.plans = PlanCache()
@@ -138,3 +141,9 @@ def _introspection_only(document: DocumentNode) -> DocumentNode:
             )
         definitions.append(definition)
     return DocumentNode(definitions=tuple(definitions))
+
+
+def _check_computations(semantics: Semantics) -> None:
+    for (_, field), served in semantics.roots.items():
+        if isinstance(served, Compute) and served.by not in COMPUTATIONS:
+            raise ConfigurationError(f"{field}: no computation named {served.by!r}")

@@ -1,11 +1,12 @@
 """The network contract, and how a member's SDL is checked against it.
 
-The contract is the set of ``*.graphql`` files under ``schema/``. One of
-them, ``network.graphql``, declares the gateway's own directives (how each
-field is served); members do not implement it. A member implements the rest
-when its SDL has exactly the contract's types, fields, arguments, enum
-values and union members, with the same types. Descriptions and directives
-do not take part in the comparison.
+``schema/*.graphql`` is what every member implements. ``schema/network/``
+is the gateway's own layer on top: the directives that say how each field
+is served, and the fields only the network answers (works merged from every
+member's records, say). A member implements the contract when its SDL has
+exactly the members' types, fields, arguments, enum values and union
+members, with the same types. Descriptions and directives do not take part
+in the comparison.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,
-    TypeDefinitionNode,
     build_ast_schema,
     parse,
     print_ast,
@@ -36,7 +36,7 @@ from ..errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_CONTRACT_DIR",
-    "SEMANTICS_FILE",
+    "NETWORK_LAYER",
     "Contract",
     "ContractDifference",
     "build_sdl_schema",
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 DEFAULT_CONTRACT_DIR = Path(__file__).resolve().parents[2] / "schema"
-SEMANTICS_FILE = "network.graphql"
+NETWORK_LAYER = "network"
 
 # Types that federation adds to every subgraph; they are not the contract's.
 _FEDERATION_TYPES = frozenset(
@@ -67,40 +67,37 @@ class ContractDifference:
 
 @dataclass(frozen=True)
 class Contract:
-    """The contract's schema, with the gateway's directives, loaded once."""
+    """The contract, loaded once: the network's schema and the members' part."""
 
     schema: GraphQLSchema
-    gateway_only_types: frozenset[str]
+    member_schema: GraphQLSchema
 
     @classmethod
     def load(cls, directory: Path = DEFAULT_CONTRACT_DIR) -> Contract:
-        schema = build_sdl_schema(load_contract(directory))
-        semantics = directory / SEMANTICS_FILE
-        own: frozenset[str] = frozenset()
-        if semantics.exists():
-            document = parse(semantics.read_text("utf-8"))
-            own = frozenset(
-                definition.name.value
-                for definition in document.definitions
-                if isinstance(definition, TypeDefinitionNode)
-            )
-        return cls(schema, own)
+        members = load_contract(directory)
+        network = _read_sdl(directory / NETWORK_LAYER)
+        return cls(
+            build_sdl_schema(members + "\n" + network), build_sdl_schema(members)
+        )
 
     def differences(self, member_sdl: str) -> list[ContractDifference]:
         """How a member's SDL departs from the contract; empty if it does not."""
-        return compare_with_contract(
-            self.schema, build_sdl_schema(member_sdl), ignore=self.gateway_only_types
-        )
+        return compare_with_contract(self.member_schema, build_sdl_schema(member_sdl))
 
 
 def load_contract(directory: Path = DEFAULT_CONTRACT_DIR) -> str:
-    """The contract's SDL: every ``*.graphql`` file of ``directory``, in name order."""
-    files = sorted(directory.glob("*.graphql"))
-    if not files:
+    """What every member implements: the ``*.graphql`` files of ``directory``."""
+    sdl = _read_sdl(directory)
+    if not sdl:
         raise ConfigurationError(
             f"no *.graphql files in {directory}; set [gateway] contract"
             " in the network file to the folder of the network contract"
         )
+    return sdl
+
+
+def _read_sdl(directory: Path) -> str:
+    files = sorted(directory.glob("*.graphql"))
     return "\n".join(path.read_text("utf-8") for path in files)
 
 
@@ -111,18 +108,11 @@ def build_sdl_schema(sdl: str | DocumentNode) -> GraphQLSchema:
 
 
 def compare_with_contract(
-    contract: GraphQLSchema,
-    member: GraphQLSchema,
-    *,
-    ignore: frozenset[str] = frozenset(),
+    contract: GraphQLSchema, member: GraphQLSchema
 ) -> list[ContractDifference]:
-    """Every difference between a member's schema and the contract.
-
-    :param ignore: names of the contract's types that members do not have.
-    """
+    """Every difference between a member's schema and the contract."""
     differences: list[ContractDifference] = []
-    wanted = {k: v for k, v in _own_types(contract).items() if k not in ignore}
-    offered = {k: v for k, v in _own_types(member).items() if k not in ignore}
+    wanted, offered = _own_types(contract), _own_types(member)
     for name in sorted(wanted.keys() - offered.keys()):
         differences.append(ContractDifference(name, "type is missing"))
     for name in sorted(offered.keys() - wanted.keys()):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from .works import Work
 
@@ -29,6 +29,13 @@ class WorkFilters:
     year_from: int | None = None
     year_to: int | None = None
     subjects: frozenset[str] = frozenset()
+
+    def canonical(self) -> dict[str, object]:
+        """The filters as plain, ordered data (for cursors)."""
+        return {
+            name: sorted(value) if isinstance(value, frozenset) else value
+            for name, value in asdict(self).items()
+        }
 
     def admits(self, work: Work) -> bool:
         checks: list[Callable[[Work], bool]] = [

@@ -16,7 +16,8 @@ from fulfillment_network.ids import GlobalId, InvalidGlobalId
 
 from ..config import MemberConfig
 from ..planning.plan import RootFetch
-from ..planning.semantics import FanOut, Route, RouteBy
+from ..planning.semantics import Compute, FanOut, Route, RouteBy
+from .computations import COMPUTATIONS
 from .fetch import call_member, relay_error
 from .merge import merge_answers
 from .state import RequestState
@@ -27,6 +28,9 @@ __all__ = ["run_root_fetch"]
 async def run_root_fetch(
     state: RequestState, fetch: RootFetch, arguments: Mapping[str, Any]
 ) -> Any:
+    if isinstance(fetch.serve, Compute):
+        computation = COMPUTATIONS[fetch.serve.by]
+        return await computation(state, arguments, fetch.response_key)
     if isinstance(fetch.serve, Route):
         member = _route(state, fetch.serve, arguments)
         return await _part(state, member, fetch)

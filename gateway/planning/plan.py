@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from graphql import FieldNode, VariableDefinitionNode
 
-from .semantics import FanOut, Route
+from .semantics import Served
 from .shape import ShapeField
 
 __all__ = ["EntityLevel", "Flatten", "Parallel", "Plan", "RootFetch", "Sequence"]
@@ -35,7 +35,8 @@ class RootFetch:
 
     response_key: str
     field_name: str
-    serve: FanOut | Route
+    serve: Served
+    # What the members are asked; empty for a field the gateway computes.
     document: str
     variables: frozenset[str]
     # The client's field, for its argument values and @skip/@include.

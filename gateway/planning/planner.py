@@ -48,7 +48,7 @@ from .plan import (
     RootFetch,
     Sequence,
 )
-from .semantics import FanOut, Merge, Semantics
+from .semantics import Compute, FanOut, Merge, Semantics
 from .shape import Condition, ShapeField
 
 __all__ = ["Planner"]
@@ -121,6 +121,10 @@ class Planner:
                 assert serve.rank_by is not None
                 cut = [_with_hidden(n, "rank", serve.rank_by) for n in cut]
             document, variables = _member_document(kind, cut, operation)
+            if isinstance(serve, Compute):
+                # The computation asks the members what it needs; only the
+                # entity levels below the field come from the selection.
+                document, variables = "", frozenset()
             fetches.append(RootFetch(key, name, serve, document, variables, nodes[0]))
         return tuple(fetches)
 

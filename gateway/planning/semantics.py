@@ -2,7 +2,7 @@
 
 ``@fanOut`` and ``@route`` on root fields, ``@reference`` on fields that hold
 another member's entities, and ``@key`` on entity types (see
-``schema/network.graphql``). Read once per schema.
+``schema/network/directives.graphql``). Read once per schema.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from graphql import (
 
 from ..errors import ConfigurationError
 
-__all__ = ["FanOut", "Merge", "Route", "RouteBy", "Semantics"]
+__all__ = ["Compute", "FanOut", "Merge", "Route", "RouteBy", "Semantics"]
 
 
 class Merge(enum.Enum):
@@ -50,11 +50,21 @@ class Route:
     by: RouteBy = RouteBy.GLOBAL_ID
 
 
+@dataclass(frozen=True, slots=True)
+class Compute:
+    """The gateway answers the field itself, by the named computation."""
+
+    by: str
+
+
+Served = FanOut | Route | Compute
+
+
 @dataclass(frozen=True)
 class Semantics:
     """The serving rules of one network schema."""
 
-    roots: dict[tuple[str, str], FanOut | Route]
+    roots: dict[tuple[str, str], Served]
     references: frozenset[tuple[str, str]]
     entity_keys: dict[str, tuple[str, ...]]
 
@@ -62,7 +72,7 @@ class Semantics:
     def read(cls, schema: GraphQLSchema) -> Semantics:
         return cls(_roots(schema), _references(schema), _entity_keys(schema))
 
-    def root(self, operation: str, field: str) -> FanOut | Route:
+    def root(self, operation: str, field: str) -> Served:
         return self.roots[(operation, field)]
 
     def is_reference(self, type_name: str, field: str) -> bool:
@@ -82,29 +92,32 @@ def _values(directive: GraphQLDirective, field: GraphQLField) -> dict[str, Any] 
     return get_directive_values(directive, field.ast_node)
 
 
-def _roots(schema: GraphQLSchema) -> dict[tuple[str, str], FanOut | Route]:
-    fan_out, route = _directive(schema, "fanOut"), _directive(schema, "route")
-    roots: dict[tuple[str, str], FanOut | Route] = {}
+def _roots(schema: GraphQLSchema) -> dict[tuple[str, str], Served]:
+    directives = [_directive(schema, name) for name in ("fanOut", "route", "compute")]
+    roots: dict[tuple[str, str], Served] = {}
     for operation, root in (
         ("query", schema.query_type),
         ("mutation", schema.mutation_type),
     ):
         for name, field in (root.fields if root else {}).items():
-            roots[(operation, name)] = _root_rule(
-                f"{root.name if root else ''}.{name}",
-                _values(fan_out, field),
-                _values(route, field),
-            )
+            values = [_values(directive, field) for directive in directives]
+            coordinate = f"{root.name if root else ''}.{name}"
+            roots[(operation, name)] = _root_rule(coordinate, *values)
     return roots
 
 
 def _root_rule(
-    coordinate: str, fan_out: dict[str, Any] | None, route: dict[str, Any] | None
-) -> FanOut | Route:
-    if (fan_out is None) == (route is None):
+    coordinate: str,
+    fan_out: dict[str, Any] | None,
+    route: dict[str, Any] | None,
+    compute: dict[str, Any] | None,
+) -> Served:
+    if sum(rule is not None for rule in (fan_out, route, compute)) != 1:
         raise ConfigurationError(
-            f"{coordinate} needs exactly one of @fanOut and @route in the contract"
+            f"{coordinate} needs exactly one of @fanOut, @route and @compute"
         )
+    if compute is not None:
+        return Compute(compute["by"])
     if route is not None:
         return Route(tuple(route["argument"].split(".")), RouteBy(route["by"]))
     assert fan_out is not None

@@ -13,7 +13,9 @@ from gateway.planning.plan import EntityLevel, Parallel, Plan, Sequence
 from gateway.planning.planner import Planner
 from gateway.planning.semantics import FanOut, Merge, Route, RouteBy, Semantics
 
-NETWORK_SDL = (Path(DEFAULT_CONTRACT_DIR) / "network.graphql").read_text("utf-8")
+NETWORK_SDL = (Path(DEFAULT_CONTRACT_DIR) / "network" / "directives.graphql").read_text(
+    "utf-8"
+)
 
 # A small contract of its own: requests at one member whose pickup desk and
 # patron may belong to others.
