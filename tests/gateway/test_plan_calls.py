@@ -1,0 +1,126 @@
+"""How many member calls a query costs: routed, fanned out and entity fields.
+
+Entities are fetched from their owners once per member per level of the
+plan, however many of them a level holds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import pytest
+
+from ..network import RunningNetwork, running_network
+
+LINK = """
+mutation ($key: String!, $patron: SharedPatronInput!) {
+  linkPatron(idempotencyKey: $key, institution: "TSTB", patron: $patron) {
+    patron { id }
+  }
+}
+"""
+PLACE = """
+mutation ($key: String!, $patron: ID!, $record: ID!, $desk: ID!) {
+  placeRequest(idempotencyKey: $key, patron: $patron, bibRecord: $record,
+               pickupDesk: $desk) { request { id } }
+}
+"""
+MIXED = """
+query ($patron: ID!) {
+  search(text: "war", first: 3) { bibRecord { id } }
+  patron(id: $patron) {
+    name
+    homeInstitution { name }
+    requests { pickupDesk { name institution { code } } }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def network_with_requests(
+    catalogues: str,
+) -> AsyncIterator[tuple[RunningNetwork, str]]:
+    """A patron of TSTA linked at TSTB, with three requests at TSTB for
+    pickup at TSTC, TSTC and TSTA."""
+    async with running_network(catalogues) as network:
+        patron = await _link(network)
+        records = await _records_of(network, "TSTB", 3)
+        for record, desk in zip(records, ("TSTC", "TSTC", "TSTA"), strict=True):
+            body = await network.query(
+                PLACE,
+                {
+                    "key": str(uuid.uuid4()),
+                    "patron": patron,
+                    "record": record,
+                    "desk": f"Desk:{desk}:MAIN",
+                },
+            )
+            assert "errors" not in body, body
+        network.forget_calls()
+        yield network, patron
+
+
+async def _link(network: RunningNetwork) -> str:
+    shared = {
+        "networkPatronId": str(uuid.uuid4()),
+        "homeInstitution": "TSTA",
+        "name": "Robin Reader",
+        "emails": ["robin@example.org"],
+        "phones": [],
+        "addresses": [],
+        "expiresOn": (date.today() + timedelta(days=365)).isoformat(),
+    }
+    body = await network.query(LINK, {"key": str(uuid.uuid4()), "patron": shared})
+    assert "errors" not in body, body
+    patron: str = body["data"]["linkPatron"]["patron"]["id"]
+    return patron
+
+
+async def _records_of(network: RunningNetwork, code: str, count: int) -> list[str]:
+    body = await network.query(
+        '{ search(text: "history", first: 100) { bibRecord { id } } }'
+    )
+    ids = [h["bibRecord"]["id"] for h in body["data"]["search"]]
+    return [i for i in ids if i.split(":")[1] == code][:count]
+
+
+async def test_one_entities_call_per_member_per_level(
+    network_with_requests: tuple[RunningNetwork, str],
+) -> None:
+    network, patron = network_with_requests
+
+    body = await network.query(MIXED, {"patron": patron})
+
+    assert "errors" not in body, body
+    answer = body["data"]["patron"]
+    assert answer["homeInstitution"] == {"name": "Test Alpha University"}
+    assert sorted(
+        r["pickupDesk"]["institution"]["code"] for r in answer["requests"]
+    ) == ["TSTA", "TSTC", "TSTC"]
+    calls = {code: network.member_calls(code) for code in ("TSTA", "TSTB", "TSTC")}
+    # TSTA: its share of the search, then one call for the level's entities:
+    # the home institution and a pickup desk, two _entities fields in one call.
+    assert len(calls["TSTA"]) == 2
+    assert calls["TSTA"][1].count("_entities(") == 2
+    # TSTB: its share of the search, and the routed patron.
+    assert len(calls["TSTB"]) == 2
+    assert not any("_entities" in query for query in calls["TSTB"])
+    # TSTC: its share of the search, then both requests' desk in one call.
+    assert len(calls["TSTC"]) == 2
+    assert calls["TSTC"][1].count("_entities(") == 1
+
+
+async def test_entities_are_not_fetched_when_not_selected(
+    network_with_requests: tuple[RunningNetwork, str],
+) -> None:
+    network, patron = network_with_requests
+
+    body = await network.query(
+        "query ($p: ID!) { patron(id: $p) { name requests { status } } }", {"p": patron}
+    )
+
+    assert len(body["data"]["patron"]["requests"]) == 3
+    assert [len(network.member_calls(c)) for c in ("TSTA", "TSTB", "TSTC")] == [0, 1, 0]
