@@ -26,6 +26,8 @@ class Fault(Enum):
     HTTP_500 = "http-500"
     INVALID_JSON = "invalid-json"
     RESET = "reset"
+    # Answers normally but implements a contract with BibRecord.title nullable.
+    WRONG_CONTRACT = "wrong-contract"
 
 
 @dataclass
@@ -38,7 +40,10 @@ class _Behaviour:
         body = await request.json()
         self.calls += 1
         if "_service" in body["query"]:
-            return web.json_response({"data": {"_service": {"sdl": load_contract()}}})
+            sdl = load_contract()
+            if self.fault is Fault.WRONG_CONTRACT:
+                sdl = sdl.replace("title: String!", "title: String", 1)
+            return web.json_response({"data": {"_service": {"sdl": sdl}}})
         if self.fault is Fault.SLOW:
             await asyncio.sleep(self.delay)
             return web.json_response({"data": {"search": []}})
