@@ -32,6 +32,7 @@ class _MemberGraphQL(GraphQL[RequestContext, None]):
         )
         self.institution = Institution(settings.institution, settings.name)
         self.clock = clock
+        self.local_user_group = settings.local_user_group
         self.pool: asyncpg.Pool | None = None
 
     async def get_context(
@@ -39,7 +40,10 @@ class _MemberGraphQL(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         assert self.pool is not None, "the pool opens before the first request"
         return RequestContext(
-            pool=self.pool, institution=self.institution, clock=self.clock
+            pool=self.pool,
+            institution=self.institution,
+            clock=self.clock,
+            local_user_group=self.local_user_group,
         )
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MemberSettings"]
+__all__ = ["DEFAULT_LOCAL_USER_GROUP", "MemberSettings"]
+
+# The group whose policies a member's own patrons get where no patron is
+# named yet: when discovery asks whether they may request a copy.
+DEFAULT_LOCAL_USER_GROUP = "patron"
 
 
 @dataclass(frozen=True)
@@ -12,6 +16,8 @@ class MemberSettings:
     """:param server_dsn: the PostgreSQL server; the institution's database on
     it is created and migrated at start.
     :param graphql_ide: serve GraphiQL on GET /graphql (the demo turns it on).
+    :param local_user_group: the user group of this member's own patrons by
+        default (see ``DEFAULT_LOCAL_USER_GROUP``).
     """
 
     institution: str
@@ -19,3 +25,4 @@ class MemberSettings:
     server_dsn: str
     pool_size: int = 10
     graphql_ide: bool = False
+    local_user_group: str = DEFAULT_LOCAL_USER_GROUP

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
 import asyncpg
 import strawberry
 
@@ -9,6 +12,9 @@ from ..catalogue.marc import Format
 from ..circulation.states import ItemStatus
 from .context import Info
 from .ids import global_id, local_key
+
+if TYPE_CHECKING:
+    from .circulation.request_options import RequestOptions
 
 __all__ = [
     "Availability",
@@ -82,12 +88,20 @@ class Availability:
     total: int
     available: int
 
+    @classmethod
+    def from_row(cls, row: asyncpg.Record | None) -> Availability:
+        """The counts of a loaded row; no row: nothing to lend."""
+        if row is None:
+            return cls(total=0, available=0)
+        return cls(total=row["total"], available=row["available"])
+
 
 @strawberry.federation.type(keys=["id"], description="One physical copy.")
 class Item:
     key: strawberry.Private[int]
     bib_key: strawberry.Private[int]
     location_key: strawberry.Private[int]
+    item_policy: strawberry.Private[str]
     barcode: str
     copy_number: int
     status: ItemStatus
@@ -98,6 +112,7 @@ class Item:
             key=row["id"],
             bib_key=row["bib_record_id"],
             location_key=row["location_id"],
+            item_policy=row["item_policy"],
             barcode=row["barcode"],
             copy_number=row["copy_number"],
             status=ItemStatus(row["status"]),
@@ -124,6 +139,27 @@ class Item:
         assert row is not None, "an item's location is kept by a foreign key"
         return Location.from_row(row)
 
+    @strawberry.field(description="When the copy is due back, while it is on loan.")
+    async def due_at(self, info: Info) -> datetime | None:
+        return await info.context.circulation.due_dates.load(self.key)
+
+    @strawberry.field(
+        description=(
+            "Whether a patron of the home institution given may request this"
+            " copy, and for pickup where: the owner's policy for that"
+            " institution's patrons."
+        )
+    )
+    async def request_options(
+        self, info: Info, home_institution: str
+    ) -> Annotated[RequestOptions, strawberry.lazy(".circulation.request_options")]:
+        # Imported here: the circulation types import this module.
+        from .circulation.request_options import options_for_copy
+
+        return await options_for_copy(
+            info, self.item_policy, self.status, home_institution
+        )
+
 
 @strawberry.type(description="The copies of one record at one location.")
 class Holding:
@@ -145,6 +181,13 @@ class Holding:
     async def items(self, info: Info) -> list[Item]:
         rows = await info.context.items_by_holding.load(self.key)
         return [Item.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="How many of the copies at this location can be lent now."
+    )
+    async def availability(self, info: Info) -> Availability:
+        row = await info.context.holding_availability.load(self.key)
+        return Availability.from_row(row)
 
 
 @strawberry.federation.type(
@@ -210,9 +253,15 @@ class BibRecord:
     @strawberry.field
     async def availability(self, info: Info) -> Availability:
         row = await info.context.availability.load(self.key)
-        if row is None:
-            return Availability(total=0, available=0)
-        return Availability(total=row["total"], available=row["available"])
+        return Availability.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "Open requests for the record at this institution, title and copy level."
+        )
+    )
+    async def queue_length(self, info: Info) -> int:
+        return await info.context.circulation.queue_lengths.load(self.key)
 
 
 @strawberry.type(

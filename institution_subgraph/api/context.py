@@ -18,6 +18,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from ..clock import Clock, SystemClock
+from ..settings import DEFAULT_LOCAL_USER_GROUP
 from ..storage import catalogue
 from .circulation.loaders import CirculationLoaders
 
@@ -58,11 +59,15 @@ def _many_per_key(
 
 @dataclass
 class RequestContext:
-    """:param clock: "now" for due dates, fines and expiry; tests move it."""
+    """:param clock: "now" for due dates, fines and expiry; tests move it.
+    :param local_user_group: the group of this member's own patrons by
+        default, for answers about a patron not yet named.
+    """
 
     pool: asyncpg.Pool
     institution: Institution
     clock: Clock = field(default_factory=SystemClock)
+    local_user_group: str = DEFAULT_LOCAL_USER_GROUP
     bib_records: DataLoader[int, asyncpg.Record | None] = field(init=False)
     holdings: DataLoader[int, list[asyncpg.Record]] = field(init=False)
     items_by_holding: DataLoader[int, list[asyncpg.Record]] = field(init=False)
@@ -70,6 +75,7 @@ class RequestContext:
     items_by_barcode: DataLoader[str, asyncpg.Record | None] = field(init=False)
     locations: DataLoader[int, asyncpg.Record | None] = field(init=False)
     availability: DataLoader[int, asyncpg.Record | None] = field(init=False)
+    holding_availability: DataLoader[int, asyncpg.Record | None] = field(init=False)
     circulation: CirculationLoaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +92,9 @@ class RequestContext:
         self.locations = _one_per_key(pool, catalogue.locations_by_id)
         self.availability = _one_per_key(
             pool, catalogue.availability_by_bib, "bib_record_id"
+        )
+        self.holding_availability = _one_per_key(
+            pool, catalogue.availability_by_holding, "holding_id"
         )
         self.circulation = CirculationLoaders(pool)
 

@@ -15,7 +15,9 @@ from .types import Executor
 
 __all__ = [
     "availability_by_bib",
+    "availability_by_holding",
     "bib_records_by_id",
+    "bib_records_by_identifier",
     "holdings_by_bib",
     "items_by_barcode",
     "items_by_holding",
@@ -58,6 +60,23 @@ async def bib_records_by_id(db: Executor, ids: Sequence[int]) -> list[asyncpg.Re
     )
 
 
+async def bib_records_by_identifier(
+    db: Executor, isbn: str | None, lccn: str | None
+) -> list[asyncpg.Record]:
+    """Records with the ISBN-13 or the LCCN, both already normalised as the
+    catalogue stores them; a None matches nothing."""
+    return await db.fetch(
+        f"""
+        SELECT {_BIB_COLUMNS} FROM bib_record
+        WHERE ($1::text IS NOT NULL AND isbns @> ARRAY[$1::text])
+           OR ($2::text IS NOT NULL AND lccn = $2::text)
+        ORDER BY id
+        """,
+        isbn,
+        lccn,
+    )
+
+
 async def holdings_by_bib(db: Executor, bib_ids: Sequence[int]) -> list[asyncpg.Record]:
     return await db.fetch(
         """
@@ -72,7 +91,7 @@ async def holdings_by_bib(db: Executor, bib_ids: Sequence[int]) -> list[asyncpg.
 
 _ITEM_COLUMNS = """
     item.id, item.holding_id, item.barcode, item.copy_number, item.status,
-    holding.bib_record_id, holding.location_id
+    item.item_policy, holding.bib_record_id, holding.location_id
 """
 
 
@@ -127,6 +146,22 @@ async def availability_by_bib(
         GROUP BY holding.bib_record_id
         """,
         list(bib_ids),
+    )
+
+
+async def availability_by_holding(
+    db: Executor, holding_ids: Sequence[int]
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT holding_id,
+               count(*) AS total,
+               count(*) FILTER (WHERE status = 'available') AS available
+        FROM item
+        WHERE holding_id = ANY($1::bigint[])
+        GROUP BY holding_id
+        """,
+        list(holding_ids),
     )
 
 

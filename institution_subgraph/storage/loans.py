@@ -20,6 +20,7 @@ __all__ = [
     "ACTIVE_LOAN_CONSTRAINT",
     "Loan",
     "active_loan_of_item",
+    "due_dates_of_items",
     "insert_loan",
     "loan_by_id",
     "loans_by_id",
@@ -101,6 +102,21 @@ async def active_loan_of_item(db: Executor, item_id: int) -> Loan | None:
         item_id,
     )
     return None if row is None else _loan(row)
+
+
+async def due_dates_of_items(
+    db: Executor, item_ids: Sequence[int]
+) -> dict[int, datetime]:
+    """When each item on an active loan is due; items not on loan are left
+    out."""
+    rows = await db.fetch(
+        """
+        SELECT item_id, due_at FROM loan
+        WHERE item_id = ANY($1::bigint[]) AND status = 'active'
+        """,
+        list(item_ids),
+    )
+    return {row["item_id"]: row["due_at"] for row in rows}
 
 
 async def loan_by_id(db: Executor, loan_id: int) -> Loan | None:

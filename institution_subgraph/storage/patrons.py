@@ -31,6 +31,7 @@ __all__ = [
     "insert_linked_account_rule",
     "insert_local_patron",
     "linked_account_rule_for",
+    "linked_account_rules_for",
     "lock_patron_by_network_id",
     "patron_by_id",
     "patron_by_network_id",
@@ -253,6 +254,34 @@ async def linked_account_rule_for(
         home_institution,
     )
     return None if row is None else LinkedAccountRule(**dict(row))
+
+
+async def linked_account_rules_for(
+    db: Executor, home_institutions: Sequence[str]
+) -> dict[str, LinkedAccountRule]:
+    """:func:`linked_account_rule_for` of each member at once; members that
+    no rule covers are left out."""
+    rows = await db.fetch(
+        """
+        SELECT DISTINCT ON (home.code) home.code AS asked,
+               rule.home_institution, rule.user_group, rule.expiry_days,
+               rule.purge_days
+        FROM unnest($1::text[]) AS home (code)
+        JOIN linked_account_rule AS rule
+          ON rule.home_institution IN (home.code, '*')
+        ORDER BY home.code, rule.home_institution = '*'
+        """,
+        list(home_institutions),
+    )
+    return {
+        row["asked"]: LinkedAccountRule(
+            home_institution=row["home_institution"],
+            user_group=row["user_group"],
+            expiry_days=row["expiry_days"],
+            purge_days=row["purge_days"],
+        )
+        for row in rows
+    }
 
 
 async def insert_linked_account_rule(db: Executor, rule: LinkedAccountRule) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "Request",
     "insert_request",
     "lock_request",
+    "open_request_counts",
     "open_request_for_record",
     "queue_for_item",
     "queue_position",
@@ -195,6 +196,23 @@ async def open_request_for_record(
         bib_record_id,
     )
     return request_id
+
+
+async def open_request_counts(
+    db: Executor, bib_record_ids: Sequence[int]
+) -> dict[int, int]:
+    """How many open requests, title and item level, each record has;
+    records with none are left out."""
+    rows = await db.fetch(
+        """
+        SELECT bib_record_id, count(*) AS open_requests FROM request
+        WHERE bib_record_id = ANY($1::bigint[]) AND status = ANY($2::text[])
+        GROUP BY bib_record_id
+        """,
+        list(bib_record_ids),
+        [status.value for status in RequestStatus if status.is_open],
+    )
+    return {row["bib_record_id"]: row["open_requests"] for row in rows}
 
 
 async def save_request(

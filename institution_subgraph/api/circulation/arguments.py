@@ -2,8 +2,8 @@
 
 An ID of the wrong type or a malformed one is BAD_USER_INPUT; a record ID
 or institution code of another member is NOT_OWNED_HERE (the gateway
-should have sent the call to that member); an item ID that names no item
-here is NOT_FOUND.
+should have sent the call to that member); an item or patron ID that names
+nothing here is NOT_FOUND.
 """
 
 from __future__ import annotations
@@ -13,17 +13,21 @@ from uuid import UUID
 
 import strawberry
 
+from fulfillment_network.ids import GlobalId, InvalidGlobalId
+
 from ...circulation.desks import DeskKey
 from ..context import Info
 from ..errors import BadUserInput, NotFound, NotOwnedHere
 from ..ids import local_key
-from .ids import desk_key
+from .ids import PATRON, desk_key
 
 __all__ = [
     "given",
     "item_barcode",
     "optional_desk_key",
+    "own_patron_key",
     "parse_network_patron_id",
+    "patron_elsewhere",
     "require_this_member",
 ]
 
@@ -53,6 +57,33 @@ async def item_barcode(info: Info, text: str, *, argument: str = "item") -> str:
         raise NotFound(f"no item {text}", argument=argument)
     barcode: str = row["barcode"]
     return barcode
+
+
+async def own_patron_key(info: Info, text: str, *, argument: str) -> int:
+    """The key of one of this member's own patrons, not a linked account."""
+    key = local_key(info, text, PATRON, argument=argument)
+    card = await info.context.circulation.patrons.load(key)
+    if card is None:
+        raise NotFound(f"no patron {text}", argument=argument)
+    if card.linked:
+        raise BadUserInput(
+            f"{text} is a linked account; their home member keeps their links",
+            argument=argument,
+        )
+    return key
+
+
+def patron_elsewhere(info: Info, text: str, *, argument: str) -> GlobalId:
+    """A Patron ID of another member, which this member cannot look up."""
+    try:
+        parsed = GlobalId.parse(text, expect_type=PATRON)
+    except InvalidGlobalId as error:
+        raise BadUserInput(str(error), argument=argument) from error
+    if parsed.institution == info.context.institution.code:
+        raise BadUserInput(
+            f"{text} is a patron of this member, not of another", argument=argument
+        )
+    return parsed
 
 
 def require_this_member(info: Info, code: str, *, argument: str) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
 
+from fulfillment_network.ids import GlobalId
+
 from ...circulation import queries
 from ...circulation.queries import Balance
 from ...circulation.queries import Notice as NoticeView
+from ...storage.patron_links import PatronLink
 from ...storage.patrons import PatronCard
 from ..catalogue import Institution
 from ..context import Info
@@ -95,6 +99,9 @@ class Patron:
     )
     expires_on: date
     blocked: bool
+    # Set on a reference to the patron's linked account at another member:
+    # that account's ID there (see linked_accounts).
+    account_elsewhere: strawberry.Private[strawberry.ID | None] = None
 
     @classmethod
     def from_card(cls, card: PatronCard) -> Patron:
@@ -126,19 +133,48 @@ class Patron:
 
     @strawberry.field
     def id(self, info: Info) -> strawberry.ID:
+        if self.account_elsewhere is not None:
+            return self.account_elsewhere
         return global_id(info, PATRON, self.key)
 
     @strawberry.field
     def home_institution(self, info: Info) -> Institution:
         return Institution.named(info, self.home_code)
 
+    @strawberry.field(
+        description=(
+            "At the patron's home member: the patron's linked accounts at other"
+            " members, as recorded by recordLinkedAccount. Empty elsewhere."
+        )
+    )
+    async def linked_accounts(self, info: Info) -> list[Patron]:
+        # An account elsewhere has no links of its own; nor has a linked
+        # account here, since only the home member records them.
+        if self.account_elsewhere is not None:
+            return []
+        links = await info.context.circulation.patron_links.load(self.key)
+        return [self._account_at(link) for link in links]
+
+    def _account_at(self, link: PatronLink) -> Patron:
+        # A reference: only the other member knows the account's own fields,
+        # and the gateway asks it for them (@reference). Read here, the other
+        # fields are what the home knows: the fields it shares, its own
+        # group, expiry and block, and no activity.
+        account = GlobalId(PATRON, link.institution, link.remote_patron)
+        return dataclasses.replace(
+            self, linked=True, account_elsewhere=strawberry.ID(str(account))
+        )
+
     # Not yet: the activity fields below read per patron (a few statements
     # each), not batched across patrons; the root fields return one patron,
     # and only a long _entities call would ask for many.
+    # An account elsewhere has no activity at this member: they answer empty.
     @strawberry.field
     async def loans(
         self, info: Info, status: LoanStatus | None = strawberry.UNSET
     ) -> list[Loan]:
+        if self.account_elsewhere is not None:
+            return []
         views = await queries.patron_loans(
             info.context.pool, self.key, status=given(status)
         )
@@ -148,6 +184,8 @@ class Patron:
     async def requests(
         self, info: Info, open: bool | None = strawberry.UNSET
     ) -> list[Request]:
+        if self.account_elsewhere is not None:
+            return []
         views = await queries.patron_requests(
             info.context.pool, self.key, is_open=given(open)
         )
@@ -157,6 +195,8 @@ class Patron:
     async def fees(
         self, info: Info, status: FeeStatus | None = strawberry.UNSET
     ) -> list[Fee]:
+        if self.account_elsewhere is not None:
+            return []
         views = await queries.patron_fees(
             info.context.pool, self.key, status=given(status)
         )
@@ -164,11 +204,15 @@ class Patron:
 
     @strawberry.field(description="What the patron owes this member, per currency.")
     async def balance(self, info: Info) -> list[Money]:
+        if self.account_elsewhere is not None:
+            return []
         balances = await queries.patron_balance(info.context.pool, self.key)
         return [Money.from_balance(balance) for balance in balances]
 
     @strawberry.field
     async def notices(self, info: Info) -> list[Notice]:
+        if self.account_elsewhere is not None:
+            return []
         views = await queries.patron_notices(info.context.pool, self.key)
         return [Notice.from_view(view) for view in views]
 

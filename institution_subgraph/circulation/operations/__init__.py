@@ -16,6 +16,7 @@ changed nothing.
     requests         place_title_request, place_item_request
     cancellation     cancel_request
     linked_accounts  link_patron
+    patron_links     record_linked_account (at the patron's home member)
     periodic         assess_overdue, expire_requests
 """
 
@@ -45,6 +46,7 @@ from .paging import (
     mark_item_missing,
     scan_item_for_pick_slip,
 )
+from .patron_links import RecordedLink, record_linked_account
 from .periodic import OverdueAssessment, assess_overdue, expire_requests
 from .requests import PlaceRequestResult, place_item_request, place_title_request
 
@@ -62,6 +64,7 @@ __all__ = [
     "PickScanResult",
     "PlaceRequestResult",
     "ReceiveResult",
+    "RecordedLink",
     "RenewResult",
     "ReturnResult",
     "assess_overdue",
@@ -77,6 +80,7 @@ __all__ = [
     "place_item_request",
     "place_title_request",
     "receive_item",
+    "record_linked_account",
     "refund_fee",
     "renew_loan",
     "return_item",

@@ -1,8 +1,9 @@
 """A member (BRK) whose circulation API the tests drive through GraphQL.
 
 BRK owns the items. Patrons of ASH borrow at BRK through linked accounts
-made by ``linkPatron``; CED's front desk is a remote pickup desk in BRK's
-records. The schema runs in-process against a fresh migrated database.
+made by ``linkPatron``; BRK's own patrons are added straight to the
+database; CED's front desk is a remote pickup desk in BRK's records. The
+schema runs in-process against a fresh migrated database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from asyncpg.connection import LoggedQuery
 
 from institution_subgraph.api.context import Institution, RequestContext
 from institution_subgraph.api.schema import schema
@@ -22,6 +24,7 @@ from institution_subgraph.circulation.desks import DeskKey
 from institution_subgraph.clock import ManualClock
 from institution_subgraph.storage.desks import insert_desk
 from institution_subgraph.storage.institution import record_institution
+from institution_subgraph.storage.patrons import insert_local_patron
 from institution_subgraph.storage.seed import install_circulation_defaults
 
 HERE = Institution("BRK", "Birkbeck Library")
@@ -91,6 +94,19 @@ class Member:
         patron_id: str = data["linkPatron"]["patron"]["id"]
         return patron_id
 
+    async def own_patron(self, name: str) -> str:
+        """Add a patron of BRK itself; their patron ID."""
+        patron_key = await insert_local_patron(
+            self.pool,
+            home_institution=HERE.code,
+            network_patron_id=uuid.uuid5(uuid.NAMESPACE_URL, f"brk:{name}"),
+            barcode=f"P-{name.upper().replace(' ', '-')}",
+            name=name,
+            user_group="staff",
+            expires_on=(START + timedelta(days=365)).date(),
+        )
+        return f"Patron:BRK:{patron_key}"
+
     async def lend(self, barcode: str, patron: str) -> str:
         """Lend the item over BRK's desk; the loan's ID."""
         data = await self.ok(
@@ -126,6 +142,31 @@ async def member(database: str) -> AsyncIterator[Member]:
     async with pool.acquire() as connection:
         await _install(connection, member)
     yield member
+    await pool.close()
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements = 0
+
+    def __call__(self, query: LoggedQuery) -> None:
+        self.statements += 1
+
+
+@pytest.fixture
+async def counted_pool(
+    database: str, member: Member
+) -> AsyncIterator[tuple[asyncpg.Pool, StatementCounter]]:
+    """A pool onto the member's database that counts the SQL it runs."""
+    counter = StatementCounter()
+
+    async def count_on(connection: asyncpg.Connection) -> None:
+        connection.add_query_logger(counter)
+
+    # One connection, so that asyncpg's type introspection, which a new
+    # connection runs on first use, happens once, in the warm-up.
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=1, init=count_on)
+    yield pool, counter
     await pool.close()
 
 

@@ -3,16 +3,12 @@ the same number of SQL statements with six loans as with one."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
-import pytest
-from asyncpg.connection import LoggedQuery
 
 from institution_subgraph.api.context import RequestContext
 from institution_subgraph.api.schema import schema
 
-from .conftest import HERE, Member
+from .conftest import HERE, Member, StatementCounter
 
 CARD = """
 query ($id: ID!) {
@@ -26,30 +22,6 @@ query ($id: ID!) {
   }
 }
 """
-
-
-class StatementCounter:
-    def __init__(self) -> None:
-        self.statements = 0
-
-    def __call__(self, query: LoggedQuery) -> None:
-        self.statements += 1
-
-
-@pytest.fixture
-async def counted_pool(
-    database: str, member: Member
-) -> AsyncIterator[tuple[asyncpg.Pool, StatementCounter]]:
-    counter = StatementCounter()
-
-    async def count_on(connection: asyncpg.Connection) -> None:
-        connection.add_query_logger(counter)
-
-    # One connection, so that asyncpg's type introspection, which a new
-    # connection runs on first use, happens once, in the warm-up.
-    pool = await asyncpg.create_pool(database, min_size=1, max_size=1, init=count_on)
-    yield pool, counter
-    await pool.close()
 
 
 async def _statements_for_card(

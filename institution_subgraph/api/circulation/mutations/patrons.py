@@ -1,4 +1,5 @@
-"""Linked accounts for other members' patrons."""
+"""Linked accounts: for other members' patrons here, and this member's
+patrons' accounts elsewhere."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import strawberry
 
 from ....circulation import operations as op
 from ...context import Info
-from ..arguments import require_this_member
+from ..arguments import own_patron_key, patron_elsewhere, require_this_member
 from ..inputs import SharedPatronInput
+from ..patrons import Patron, known_patron
 from ..results import LinkPatronResult
 from ._acting import acting
 
@@ -36,3 +38,30 @@ class PatronMutations:
                 connection, info.context.clock, idempotency_key, shared=shared
             )
         return LinkPatronResult.from_result(result)
+
+    @strawberry.mutation(
+        description=(
+            "At the patron's home member: note that the patron has a linked"
+            " account at another member, so that the network patron card can"
+            " find it."
+        )
+    )
+    async def record_linked_account(
+        self,
+        info: Info,
+        idempotency_key: str,
+        patron: strawberry.ID,
+        account: strawberry.ID,
+    ) -> Patron:
+        patron_key = await own_patron_key(info, patron, argument="patron")
+        elsewhere = patron_elsewhere(info, account, argument="account")
+        async with acting(info) as connection:
+            result = await op.record_linked_account(
+                connection,
+                info.context.clock,
+                idempotency_key,
+                patron_id=patron_key,
+                institution=elsewhere.institution,
+                remote_patron=elsewhere.local_id,
+            )
+        return await known_patron(info, result.patron_id)
