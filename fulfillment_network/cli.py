@@ -7,6 +7,7 @@
     fulfillment-network serve-gateway   the network gateway
     fulfillment-network import-marc     load MARC 21 records into a member
     fulfillment-network migrate         bring a member's database up to date
+    fulfillment-network walkthrough     pick up anywhere against the demo
 
 PostgreSQL: ``--dsn`` or ``FULFILLMENT_NETWORK_DSN`` names a server; without
 either, a private cluster is started in ``--data-dir``.
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve_gateway(commands)
     _add_import_marc(commands)
     _add_migrate(commands)
+    _add_walkthrough(commands)
     return parser
 
 
@@ -143,6 +145,26 @@ def _add_migrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _institution_options(parser, name=True)
     _postgres_options(parser)
     parser.set_defaults(run=_run_migrate)
+
+
+def _add_walkthrough(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    parser = commands.add_parser(
+        "walkthrough", help="play pick up anywhere against the demo, step by step"
+    )
+    parser.add_argument(
+        "--gateway",
+        default=f"http://127.0.0.1:{DEFAULT_GATEWAY_PORT}/graphql",
+        help="the gateway's GraphQL URL (default: the demo's)",
+    )
+    parser.set_defaults(run=_run_walkthrough)
+
+
+def _run_walkthrough(arguments: argparse.Namespace) -> int:
+    from .walkthrough import run_walkthrough
+
+    return run_walkthrough(arguments.gateway)
 
 
 def _run_demo(arguments: argparse.Namespace) -> int:

@@ -18,9 +18,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -30,9 +32,12 @@ from .postgres import DSN_ENV, default_data_dir, postgres_server
 
 __all__ = [
     "DEMO_INSTITUTIONS",
+    "DEMO_PATRONS",
     "DemoOptions",
     "demo_members",
+    "demo_patron_id",
     "holds_record",
+    "install_demo_patrons",
     "run_demo",
 ]
 
@@ -48,6 +53,8 @@ DEMO_INSTITUTIONS = (
     ("IVY", "Ivywood University"),
     ("JUN", "Juniper County Library"),
 )
+
+DEMO_PATRONS = ("Robin Reader", "Sam Scholar", "Alex Archivist")
 
 EXAMPLE_QUERY = """\
 {
@@ -130,6 +137,7 @@ async def _load_members(
         try:
             partners = [other for other in codes if other != code]
             await install_circulation_defaults(connection, code, partners=partners)
+            await install_demo_patrons(connection, code)
             if await connection.fetchval("SELECT count(*) FROM bib_record"):
                 _say(f"{code}: catalogue already loaded")
                 continue
@@ -140,6 +148,38 @@ async def _load_members(
             _say(f"{code}: {report.imported} records, {len(report.bad)} unusable")
         finally:
             await connection.close()
+
+
+def demo_patron_id(institution: str, name: str) -> uuid.UUID:
+    """The network patron id of a demo patron: the same on every run."""
+    return uuid.uuid5(
+        uuid.NAMESPACE_URL, f"fulfillment-network-demo:{institution}:{name}"
+    )
+
+
+async def install_demo_patrons(
+    connection: asyncpg.Connection, institution: str
+) -> None:
+    """A few patrons of the member's own, for trying the workflows."""
+    from institution_subgraph.storage.patrons import (
+        insert_local_patron,
+        patron_by_network_id,
+    )
+
+    for number, name in enumerate(DEMO_PATRONS, start=1):
+        network_id = demo_patron_id(institution, name)
+        if await patron_by_network_id(connection, network_id) is not None:
+            continue
+        await insert_local_patron(
+            connection,
+            home_institution=institution,
+            network_patron_id=network_id,
+            barcode=f"{institution}-P{number:04d}",
+            name=name,
+            user_group="patron",
+            expires_on=date.today() + timedelta(days=3 * 365),
+            emails=[f"{name.split()[0].lower()}@{institution.lower()}.example.org"],
+        )
 
 
 def _share(member: int, members: int) -> Callable[[int], bool]:

@@ -16,7 +16,11 @@ import asyncpg
 from starlette.applications import Starlette
 from strawberry import Schema
 
-from fulfillment_network.demo import excerpt_path, holds_record
+from fulfillment_network.demo import (
+    excerpt_path,
+    holds_record,
+    install_demo_patrons,
+)
 from gateway import create_app
 from gateway.config import GatewaySettings, MemberConfig, NetworkConfig
 from institution_subgraph.api.schema import schema as subgraph_schema
@@ -50,6 +54,7 @@ async def load_catalogues(server_dsn: str) -> None:
         try:
             partners = [other for other in codes if other != code]
             await install_circulation_defaults(connection, code, partners=partners)
+            await install_demo_patrons(connection, code)
             if await connection.fetchval("SELECT count(*) FROM bib_record"):
                 continue
             with open_marc(excerpt_path()) as stream:

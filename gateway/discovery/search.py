@@ -19,9 +19,10 @@ from graphql import GraphQLError
 from fulfillment_network.ids import GlobalId
 
 from ..config import MemberConfig
+from ..execution.entities import key_only
 from ..execution.fetch import call_member
 from ..execution.state import RequestState
-from ..planning.plan import HIDDEN_PREFIX
+from ..planning.plan import RootFetch
 from .cursor import InvalidCursor, decode_cursor, encode_cursor, search_fingerprint
 from .facets import Facets, WorkFilters, count_facets
 from .works import Match, Work, merge_into_works
@@ -48,8 +49,9 @@ _OUTCOMES = {"ok": "OK", "timeout": "TIMEOUT", "failed": "FAILED"}
 
 
 async def search_works(
-    state: RequestState, arguments: Mapping[str, Any], response_key: str
+    state: RequestState, arguments: Mapping[str, Any], fetch: RootFetch
 ) -> dict[str, Any]:
+    response_key = fetch.response_key
     text, first = arguments["text"], arguments["first"]
     if not 1 <= first <= MAX_PAGE:
         raise _bad_input(f"first must be between 1 and {MAX_PAGE}")
@@ -127,18 +129,11 @@ def _work(work: Work) -> dict[str, Any]:
 
 def _holding(match: Match) -> dict[str, Any]:
     return {
-        "institution": _reference("Institution", code=match.institution),
-        "record": _reference("BibRecord", id=match.record_id),
+        "institution": key_only("Institution", code=match.institution),
+        "record": key_only("BibRecord", id=match.record_id),
         "available": match.available,
         "total": match.total,
     }
-
-
-def _reference(type_name: str, **key: str) -> dict[str, Any]:
-    """A key-only object; the entity level fills it from the owner."""
-    reference = {HIDDEN_PREFIX + "__typename": type_name}
-    reference.update({HIDDEN_PREFIX + name: value for name, value in key.items()})
-    return reference
 
 
 def _work_id(key: str) -> str:

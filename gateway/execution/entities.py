@@ -21,9 +21,19 @@ from ..planning.plan import HIDDEN_PREFIX, EntityLevel, Flatten, Plan
 from .fetch import call_member, relay_error
 from .state import RequestState
 
-__all__ = ["run_entity_level"]
+__all__ = ["key_only", "run_entity_level"]
 
 _TYPENAME = HIDDEN_PREFIX + "__typename"
+
+
+def key_only(type_name: str, **key: str) -> dict[str, Any]:
+    """An entity as a computed field hands it over: its type and key alone.
+
+    The entity level fills it from the owner with what the client selected.
+    """
+    reference = {_TYPENAME: type_name}
+    reference.update({HIDDEN_PREFIX + name: value for name, value in key.items()})
+    return reference
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from graphql import (
 from ..planning.plan import Plan, RootFetch, Sequence
 from ..planning.semantics import Semantics
 from .entities import run_entity_level
+from .fetch import AlreadyReported
 from .roots import run_root_fetch
 from .shaping import shape_response
 from .state import RequestState
@@ -55,6 +56,8 @@ class Executor:
                 definition, fetch.node, state.variable_values
             )
             return await run_root_fetch(state, fetch, arguments)
+        except AlreadyReported:
+            return None
         except GraphQLError as error:
             state.errors.append(
                 GraphQLError(

@@ -13,7 +13,7 @@ from ..errors import MemberError, MemberFailed, MemberTimeout, MemberUnavailable
 from ..members.client import MemberAnswer
 from .state import RequestState
 
-__all__ = ["call_member", "relay_error"]
+__all__ = ["AlreadyReported", "ask_member", "call_member", "relay_error"]
 
 
 async def call_member(
@@ -67,3 +67,37 @@ def relay_error(
         path=list(path),
         extensions={"code": extensions.get("code", "MEMBER_ERROR"), "member": member},
     )
+
+
+async def ask_member(
+    state: RequestState,
+    code: str,
+    document: str,
+    variables: Mapping[str, Any],
+    path: Sequence[str | int],
+) -> dict[str, Any]:
+    """A member's data for one step of a computation, or the step's failure.
+
+    Unlike a fan-out, a step cannot go on without its answer: a member that
+    fails, or refuses (its error's code kept), stops the computation with a
+    GraphQL error that names the member.
+    """
+    member = state.network.member(code)
+    if member is None:
+        raise GraphQLError(
+            f"no member {code} in this network", extensions={"code": "BAD_USER_INPUT"}
+        )
+    answer = await call_member(state, member, document, variables, path)
+    if answer is None:
+        # call_member recorded why; the step's field is null.
+        raise AlreadyReported(code)
+    if answer.errors:
+        raise relay_error(code, answer.errors[0], path)
+    return answer.data or {}
+
+
+class AlreadyReported(GraphQLError):
+    """A step's member failed, and its error is already in the response."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"member {code} did not answer", extensions={"member": code})

@@ -30,7 +30,7 @@ async def run_root_fetch(
 ) -> Any:
     if isinstance(fetch.serve, Compute):
         computation = COMPUTATIONS[fetch.serve.by]
-        return await computation(state, arguments, fetch.response_key)
+        return await computation(state, arguments, fetch)
     if isinstance(fetch.serve, Route):
         member = _route(state, fetch.serve, arguments)
         return await _part(state, member, fetch)

@@ -61,7 +61,10 @@ class _Shaper:
             if first.name == "__typename":
                 shaped[key] = runtime_type
                 continue
-            result = self.value(first, first.wrappers, value.get(key), children)
+            # Members answer by response key; objects the gateway computes
+            # are keyed by field name.
+            found = value[key] if key in value else value.get(first.name)
+            result = self.value(first, first.wrappers, found, children)
             if result is _PROPAGATE:
                 return _PROPAGATE
             shaped[key] = result

@@ -15,7 +15,8 @@ a single ``_entities`` operation, whatever the number of paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from graphql import FieldNode, VariableDefinitionNode
 
@@ -41,6 +42,13 @@ class RootFetch:
     variables: frozenset[str]
     # The client's field, for its argument values and @skip/@include.
     node: FieldNode
+    # For a field the gateway computes: what the client selected below it,
+    # as members would be asked for it, by path of field names, so that the
+    # computation can fetch it together with what it needs itself.
+    selections: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    # The client's variable declarations, printed, by name, for a computation
+    # to declare those its selections use.
+    declarations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

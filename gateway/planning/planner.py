@@ -70,9 +70,9 @@ class Planner:
         }
         root = self._root_type(operation)
         walk = _Walk(self, fragments)
-        # Root fields are merged from several answers: always shaped.
+        kind = operation.operation.value
         shape = tuple(
-            replace(shaped, passthrough=False)
+            self._root_shape(kind, shaped)
             for shaped in walk.shape(operation.selection_set, root)
         )
         fetches = self._root_fetches(operation, root, walk)
@@ -93,6 +93,15 @@ class Planner:
                 for d in operation.variable_definitions or ()
             },
         )
+
+    def _root_shape(self, kind: str, shaped: ShapeField) -> ShapeField:
+        """Root fields are merged from several answers: always shaped. What
+        the gateway computes carries its own keys all the way down."""
+        if shaped.name.startswith("__"):
+            return replace(shaped, passthrough=False)
+        if isinstance(self.semantics.root(kind, shaped.name), Compute):
+            return _shaped_throughout(shaped)
+        return replace(shaped, passthrough=False)
 
     def _root_type(self, operation: OperationDefinitionNode) -> GraphQLObjectType:
         root = self.schema.get_root_type(operation.operation)
@@ -121,11 +130,27 @@ class Planner:
                 assert serve.rank_by is not None
                 cut = [_with_hidden(n, "rank", serve.rank_by) for n in cut]
             document, variables = _member_document(kind, cut, operation)
+            selections: dict[tuple[str, ...], str] = {}
+            declarations: dict[str, str] = {}
             if isinstance(serve, Compute):
-                # The computation asks the members what it needs; only the
-                # entity levels below the field come from the selection.
-                document, variables = "", frozenset()
-            fetches.append(RootFetch(key, name, serve, document, variables, nodes[0]))
+                # The computation asks the members what it needs, with the
+                # client's selections below the field.
+                document = ""
+                for node in cut:
+                    _collect_selections(node.selection_set, (), selections)
+                declarations = _declarations(operation, variables)
+            fetches.append(
+                RootFetch(
+                    key,
+                    name,
+                    serve,
+                    document,
+                    variables,
+                    nodes[0],
+                    selections,
+                    declarations,
+                )
+            )
         return tuple(fetches)
 
 
@@ -396,6 +421,16 @@ def _with_hidden(node: FieldNode, alias: str, name: str) -> FieldNode:
     return _replace_selection(node, SelectionSetNode(selections=selections))
 
 
+def _declarations(
+    operation: OperationDefinitionNode, used: frozenset[str]
+) -> dict[str, str]:
+    return {
+        d.variable.name.value: print_ast(d)
+        for d in operation.variable_definitions or ()
+        if d.variable.name.value in used
+    }
+
+
 def _member_document(
     kind: str, fields: list[FieldNode], operation: OperationDefinitionNode
 ) -> tuple[str, frozenset[str]]:
@@ -422,3 +457,26 @@ def _variables_in(*nodes: FieldNode | SelectionSetNode) -> set[str]:
     for node in nodes:
         visit(node, Variables())
     return names
+
+
+def _collect_selections(
+    selection_set: SelectionSetNode | None,
+    path: tuple[str, ...],
+    found: dict[tuple[str, ...], str],
+) -> None:
+    """Each object field's printed selection, by path of field names."""
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, InlineFragmentNode):
+            _collect_selections(selection.selection_set, path, found)
+        elif isinstance(selection, FieldNode) and selection.selection_set:
+            here = (*path, selection.name.value)
+            printed = print_ast(selection.selection_set)
+            found[here] = f"{found[here]} {printed}" if here in found else printed
+            _collect_selections(selection.selection_set, here, found)
+
+
+def _shaped_throughout(shaped: ShapeField) -> ShapeField:
+    children = shaped.children
+    if children is not None:
+        children = tuple(_shaped_throughout(child) for child in children)
+    return replace(shaped, passthrough=False, children=children)

@@ -1,0 +1,1 @@
+"""The network patron card: one patron's accounts at every member."""
