@@ -87,7 +87,7 @@ async def _story(
         2,
         "The owner's pick list shows it",
         "pick slip",
-        f"destination {slip['destination']['name']}",
+        f"destination {slip['destination']['name']}, {slip['destination']['id']}",
     )
     scanned = await gateway.act(_SCAN, desk=owner, item=item)
     _step(3, "The owner scans it", scanned["scanItemForPickSlip"]["status"], "")
@@ -172,7 +172,7 @@ _REQUEST = """mutation ($key: String!, $patron: ID!, $item: ID!, $desk: ID!) {
   requestForPickup(idempotencyKey: $key, patron: $patron, item: $item,
                    pickupDesk: $desk) { request { status } account { id } } }"""
 _PICK_LIST = """query ($desk: ID!) { deskTasks(desk: $desk) {
-  pickFromShelf { item { id } destination { name } } } }"""
+  pickFromShelf { item { id } destination { id name } } } }"""
 _SCAN = """mutation ($key: String!, $desk: ID!, $item: ID!) {
   scanItemForPickSlip(idempotencyKey: $key, desk: $desk, item: $item) { status } }"""
 _RECEIVE = """mutation ($key: String!, $desk: ID!, $item: ID!) {

@@ -133,8 +133,12 @@ class MemberRegistry:
         logger.info("member loaded", extra={"member": code})
 
     async def _retry_unreachable(self) -> None:
+        # Soon at first (members often start alongside the gateway), then
+        # less often, up to the configured interval.
+        pause = min(0.5, self.network.settings.retry_interval)
         while True:
-            await asyncio.sleep(self.network.settings.retry_interval)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, self.network.settings.retry_interval)
             waiting = [
                 s for s in self.states.values() if s.status is MemberStatus.UNREACHABLE
             ]
