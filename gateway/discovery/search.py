@@ -27,22 +27,29 @@ from .cursor import InvalidCursor, decode_cursor, encode_cursor, search_fingerpr
 from .facets import Facets, WorkFilters, count_facets
 from .works import Match, Work, merge_into_works
 
-__all__ = ["MATCHES_PER_MEMBER", "MAX_PAGE", "search_works"]
+__all__ = [
+    "MATCHES_PER_MEMBER",
+    "MAX_PAGE",
+    "RECORD_FIELDS",
+    "as_work",
+    "match_from",
+    "search_works",
+]
 
 # How many matches each member is asked for; works beyond them are not seen.
 MATCHES_PER_MEMBER = 500
 MAX_PAGE = 100
 
-_MATCHES = """
-query GatewayWorkMatches($text: String!, $first: Int!) {
-  search(text: $text, first: $first) {
-    score
-    bibRecord {
-      id title contributors isbns lccn format language publicationYear subjects
-      availability { available total }
-    }
-  }
-}
+# What merging, filtering and facets need of each record.
+RECORD_FIELDS = """
+id title contributors isbns lccn format language publicationYear subjects
+availability { available total }
+"""
+
+_MATCHES = f"""
+query GatewayWorkMatches($text: String!, $first: Int!) {{
+  search(text: $text, first: $first) {{ score bibRecord {{ {RECORD_FIELDS} }} }}
+}}
 """
 
 _OUTCOMES = {"ok": "OK", "timeout": "TIMEOUT", "failed": "FAILED"}
@@ -67,7 +74,7 @@ async def search_works(
     end = start + len(page)
     return {
         "totalCount": len(works),
-        "works": [_work(work) for work in page],
+        "works": [as_work(work) for work in page],
         "pageInfo": {
             "endCursor": encode_cursor(end, fingerprint) if page else None,
             "hasNextPage": end < len(works),
@@ -83,15 +90,15 @@ async def _matches(
     variables = {"text": text, "first": MATCHES_PER_MEMBER}
     answer = await call_member(state, member, _MATCHES, variables, [response_key])
     hits = ((answer.data or {}).get("search") or []) if answer else []
-    return [_match(member.code, hit) for hit in hits]
+    return [match_from(member.code, hit["score"], hit["bibRecord"]) for hit in hits]
 
 
-def _match(institution: str, hit: dict[str, Any]) -> Match:
-    record = hit["bibRecord"]
+def match_from(institution: str, score: float, record: dict[str, Any]) -> Match:
+    """A member's record (as RECORD_FIELDS selects it) as a match."""
     return Match(
         institution=institution,
         record_id=record["id"],
-        score=hit["score"],
+        score=score,
         title=record["title"],
         contributors=tuple(record["contributors"]),
         isbns=tuple(record["isbns"]),
@@ -109,7 +116,8 @@ def _flatten(answers: Sequence[list[Match]]) -> list[Match]:
     return [match for answer in answers for match in answer]
 
 
-def _work(work: Work) -> dict[str, Any]:
+def as_work(work: Work) -> dict[str, Any]:
+    """A merged work as the contract's Work, its holdings as references."""
     best = work.best
     return {
         "id": str(GlobalId("Work", "NETWORK", _work_id(work.key))),

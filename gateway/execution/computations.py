@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from ..activity.network_activity import network_activity
+from ..discovery.availability import work_by_identifier
 from ..discovery.search import search_works
 from ..planning.plan import RootFetch
 from ..workflows.loans import walk_in_loan
@@ -21,5 +22,6 @@ COMPUTATIONS: dict[str, Computation] = {
     "network-activity": network_activity,
     "request-for-pickup": request_for_pickup,
     "walk-in-loan": walk_in_loan,
+    "work": work_by_identifier,
     "works": search_works,
 }

@@ -175,3 +175,70 @@ async def test_the_answer_says_which_member_did_not_answer(catalogues: str) -> N
     }
     assert "TSTC" not in {f["value"] for f in result["facets"]["institutions"]}
     assert result_body["errors"][0]["extensions"]["member"] == "TSTC"
+
+
+WORK = """
+query ($lccn: String, $isbn: String, $home: String!) {
+  work(lccn: $lccn, isbn: $isbn) {
+    title lccn availability { available total }
+    holdings {
+      institution { code }
+      available total
+      record {
+        queueLength
+        holdings {
+          location { name } availability { available total }
+          items { status dueAt requestOptions(homeInstitution: $home) {
+            requestable pickupDesks { id } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_one_work_shows_every_members_copies_and_request_options(
+    network: RunningNetwork,
+) -> None:
+    shared = next(
+        w
+        for w in (await _search(network, "history"))["works"]
+        if len(w["holdings"]) > 1
+    )
+
+    body = await network.query(WORK, {"lccn": shared["lccn"], "home": "TSTA"})
+
+    assert "errors" not in body, body
+    work = body["data"]["work"]
+    assert work["title"] == shared["title"]
+    assert [h["institution"]["code"] for h in work["holdings"]] == [
+        h["institution"]["code"] for h in shared["holdings"]
+    ]
+    for holding in work["holdings"]:
+        copies = [i for h in holding["record"]["holdings"] for i in h["items"]]
+        assert len(copies) == holding["total"]
+        per_location = holding["record"]["holdings"]
+        assert sum(h["availability"]["total"] for h in per_location) == holding["total"]
+        for copy in copies:
+            options = copy["requestOptions"]
+            assert options["requestable"] is True
+            desks = {d["id"] for d in options["pickupDesks"]}
+            assert {"Desk:TSTA:MAIN", "Desk:TSTB:MAIN", "Desk:TSTC:MAIN"} <= desks
+
+
+async def test_no_work_for_an_identifier_no_member_holds(
+    network: RunningNetwork,
+) -> None:
+    body = await network.query(WORK, {"lccn": "2099999999", "home": "TSTA"})
+
+    assert body["data"] == {"work": None}
+
+
+async def test_a_malformed_isbn_is_refused_by_the_members(
+    network: RunningNetwork,
+) -> None:
+    body = await network.query(WORK, {"isbn": "12345", "home": "TSTA"})
+
+    assert body["data"] == {"work": None}
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
