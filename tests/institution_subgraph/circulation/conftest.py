@@ -29,6 +29,8 @@ from institution_subgraph.storage.institution import record_institution
 from institution_subgraph.storage.patrons import insert_local_patron
 from institution_subgraph.storage.seed import install_circulation_defaults
 
+from .scenario import Circulation, new_key
+
 T = TypeVar("T")
 
 OWNER = "BIR"
@@ -37,10 +39,6 @@ BIR_SCIENCE = DeskKey("BIR", "SCI")
 ASH_MAIN = DeskKey("ASH", "MAIN")
 CED_MAIN = DeskKey("CED", "MAIN")
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -61,6 +59,11 @@ class Catalogue:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
+
+
+@pytest.fixture
+def circulation(connection: asyncpg.Connection, clock: ManualClock) -> Circulation:
+    return Circulation(connection, clock)
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ from institution_subgraph.circulation.desks import DeskKey
 from institution_subgraph.circulation.errors import NotCancellable, NotFound
 from institution_subgraph.circulation.operations import (
     cancel_request,
-    lend_item,
     place_title_request,
-    receive_item,
-    scan_item_for_pick_slip,
 )
 from institution_subgraph.circulation.returns import NextStep
 from institution_subgraph.circulation.states import ItemStatus, RequestStatus
@@ -25,6 +22,7 @@ from .conftest import (
     linked_patron,
     new_key,
 )
+from .scenario import Circulation
 
 
 async def _request(
@@ -83,16 +81,15 @@ async def test_cancelling_a_paged_request_pages_the_copy_for_the_next_one(
 
 
 async def test_cancelling_a_hold_on_a_remote_shelf_sends_the_copy_home(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Changed Mind")
     request_id = await _request(connection, clock, catalogue, patron)
-    await scan_item_for_pick_slip(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
-    await receive_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=catalogue.single_copy
-    )
+    await circulation.scan(catalogue.single_copy, at=BIR_MAIN)
+    await circulation.receive(catalogue.single_copy, at=CED_MAIN)
 
     cancelled = await cancel_request(
         connection, clock, new_key(), request_id=request_id, desk=CED_MAIN
@@ -105,20 +102,19 @@ async def test_cancelling_a_hold_on_a_remote_shelf_sends_the_copy_home(
 
 
 async def test_copy_cancelled_in_transit_is_checked_in_where_it_arrives(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Changed Mind")
     request_id = await _request(connection, clock, catalogue, patron)
-    await scan_item_for_pick_slip(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    await circulation.scan(catalogue.single_copy, at=BIR_MAIN)
     cancelled = await cancel_request(
         connection, clock, new_key(), request_id=request_id, patron_id=patron
     )
 
-    arrived = await receive_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=catalogue.single_copy
-    )
+    arrived = await circulation.receive(catalogue.single_copy, at=CED_MAIN)
 
     assert cancelled.item is not None
     assert cancelled.item.status is ItemStatus.IN_TRANSIT
@@ -132,24 +128,16 @@ async def test_copy_cancelled_in_transit_is_checked_in_where_it_arrives(
 
 
 async def test_a_request_cannot_be_cancelled_once_lent(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Collector")
     request_id = await _request(connection, clock, catalogue, patron)
-    await scan_item_for_pick_slip(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
-    await receive_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=catalogue.single_copy
-    )
-    await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=CED_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=patron,
-    )
+    await circulation.scan(catalogue.single_copy, at=BIR_MAIN)
+    await circulation.receive(catalogue.single_copy, at=CED_MAIN)
+    await circulation.lend(catalogue.single_copy, patron, at=CED_MAIN)
 
     with pytest.raises(NotCancellable) as raised:
         await cancel_request(connection, clock, new_key(), request_id=request_id)

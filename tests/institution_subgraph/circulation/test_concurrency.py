@@ -29,6 +29,7 @@ from .conftest import (
     new_key,
     race,
 )
+from .scenario import Circulation
 
 
 async def test_two_desks_lending_the_last_copy_at_once_lend_it_once(
@@ -37,6 +38,7 @@ async def test_two_desks_lending_the_last_copy_at_once_lend_it_once(
     second_connection: asyncpg.Connection,
     catalogue: Catalogue,
     clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     alice = await linked_patron(connection, clock, "Alice")
     bob = await linked_patron(connection, clock, "Bob")
@@ -44,14 +46,7 @@ async def test_two_desks_lending_the_last_copy_at_once_lend_it_once(
     outcomes = await race(
         database,
         catalogue.single_copy,
-        lend_item(
-            connection,
-            clock,
-            new_key(),
-            desk=BIR_MAIN,
-            barcode=catalogue.single_copy,
-            patron_id=alice,
-        ),
+        circulation.lend(catalogue.single_copy, alice, at=BIR_MAIN),
         lend_item(
             second_connection,
             clock,
@@ -204,7 +199,10 @@ async def test_a_key_reused_for_other_arguments_is_refused(
 
 
 async def test_the_active_loan_index_stops_a_loan_the_locks_missed(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Unlucky")
     # A loan written behind the operations' back, with the item left
@@ -222,14 +220,7 @@ async def test_the_active_loan_index_stops_a_loan_the_locks_missed(
     )
 
     with pytest.raises(ItemUnavailable) as raised:
-        await lend_item(
-            connection,
-            clock,
-            new_key(),
-            desk=BIR_MAIN,
-            barcode=catalogue.single_copy,
-            patron_id=patron,
-        )
+        await circulation.lend(catalogue.single_copy, patron, at=BIR_MAIN)
 
     assert raised.value.details["constraint"] == "loan_one_active_per_item_idx"
     assert await item_status(connection, catalogue.single_copy) == "available"

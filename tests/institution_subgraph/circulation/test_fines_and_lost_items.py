@@ -9,11 +9,8 @@ import asyncpg
 
 from institution_subgraph.circulation.operations import (
     assess_overdue,
-    claim_item_returned,
-    declare_item_lost,
     lend_item,
     pay_fee,
-    return_item,
 )
 from institution_subgraph.circulation.queries import patron_activity
 from institution_subgraph.circulation.states import (
@@ -27,6 +24,7 @@ from institution_subgraph.circulation.states import (
 from institution_subgraph.clock import ManualClock
 
 from .conftest import BIR_MAIN, CED_MAIN, Catalogue, item_status, linked_patron, new_key
+from .scenario import Circulation
 
 LOAN_PERIOD = timedelta(days=28)
 
@@ -41,15 +39,16 @@ async def _lend(
 
 
 async def test_late_return_is_fined_per_started_day_beyond_grace(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Late Returner")
     await _lend(connection, clock, catalogue.single_copy, patron)
 
     clock.advance(LOAN_PERIOD + timedelta(days=6, hours=3))
-    returned = await return_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=catalogue.single_copy
-    )
+    returned = await circulation.take_back(catalogue.single_copy, at=CED_MAIN)
 
     # Six days and three hours late, one day of grace: six started days.
     assert [
@@ -63,30 +62,32 @@ async def test_late_return_is_fined_per_started_day_beyond_grace(
 
 
 async def test_return_on_time_charges_nothing(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Punctual")
     await _lend(connection, clock, catalogue.single_copy, patron)
 
     clock.advance(LOAN_PERIOD + timedelta(hours=23))
-    returned = await return_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    returned = await circulation.take_back(catalogue.single_copy, at=BIR_MAIN)
 
     assert returned.fees == ()
     assert await connection.fetchval("SELECT count(*) FROM fee") == 0
 
 
 async def test_overdue_fine_is_capped(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Very Late")
     await _lend(connection, clock, catalogue.single_copy, patron)
 
     clock.advance(LOAN_PERIOD + timedelta(days=41))
-    returned = await return_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    returned = await circulation.take_back(catalogue.single_copy, at=BIR_MAIN)
 
     assert [f.original_amount for f in returned.fees] == [Decimal("10.00")]
 
@@ -124,13 +125,14 @@ async def test_assessment_tells_of_overdue_once_then_declares_lost(
 
 
 async def test_paying_every_lost_fee_closes_the_loan_as_lost_and_paid(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Payer")
     loan_id = await _lend(connection, clock, catalogue.single_copy, patron)
-    declared = await declare_item_lost(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    declared = await circulation.declare_lost(catalogue.single_copy, at=BIR_MAIN)
     replacement, processing = declared.fees
 
     first = await pay_fee(
@@ -155,17 +157,16 @@ async def test_paying_every_lost_fee_closes_the_loan_as_lost_and_paid(
 
 
 async def test_lost_copy_that_comes_back_is_not_charged_for_replacement(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Finder")
     await _lend(connection, clock, catalogue.single_copy, patron)
-    await declare_item_lost(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    await circulation.declare_lost(catalogue.single_copy, at=BIR_MAIN)
 
-    returned = await return_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    returned = await circulation.take_back(catalogue.single_copy, at=BIR_MAIN)
 
     balances = {f.kind: (f.status, f.balance) for f in returned.fees}
     assert balances == {FeeKind.LOST_ITEM: (FeeStatus.CLOSED, Decimal("0.00"))}
@@ -175,20 +176,17 @@ async def test_lost_copy_that_comes_back_is_not_charged_for_replacement(
 
 
 async def test_claimed_return_puts_fees_in_dispute_until_declared_lost(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Claimer")
     await _lend(connection, clock, catalogue.single_copy, patron)
-    declared = await declare_item_lost(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    declared = await circulation.declare_lost(catalogue.single_copy, at=BIR_MAIN)
 
-    claimed = await claim_item_returned(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
-    again = await declare_item_lost(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    claimed = await circulation.claim_returned(catalogue.single_copy, at=BIR_MAIN)
+    again = await circulation.declare_lost(catalogue.single_copy, at=BIR_MAIN)
 
     assert claimed.loan.process_state is LoanProcessState.CLAIMED_RETURNED
     assert {f.status for f in claimed.disputed_fees} == {FeeStatus.IN_DISPUTE}

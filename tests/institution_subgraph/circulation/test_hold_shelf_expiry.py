@@ -15,14 +15,8 @@ from institution_subgraph.circulation.returns import NextStep
 from institution_subgraph.circulation.states import ItemStatus, TransitReason
 from institution_subgraph.clock import ManualClock
 
-from .conftest import (
-    BIR_MAIN,
-    CED_MAIN,
-    Catalogue,
-    item_status,
-    linked_patron,
-    new_key,
-)
+from .conftest import BIR_MAIN, CED_MAIN, Catalogue, item_status, linked_patron, new_key
+from .scenario import Circulation
 
 
 async def _on_ced_hold_shelf(
@@ -78,17 +72,15 @@ async def test_uncollected_hold_expires_and_the_copy_goes_home(
 
 
 async def test_expired_hold_goes_to_the_next_patron_waiting(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     await _on_ced_hold_shelf(connection, clock, catalogue, "No Show")
     next_patron = await linked_patron(connection, clock, "Patient")
-    waiting = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=next_patron,
-        bib_record_id=catalogue.single,
-        pickup_desk=CED_MAIN,
+    waiting = await circulation.request_title(
+        next_patron, catalogue.single, pickup=CED_MAIN
     )
 
     clock.advance(timedelta(days=11))

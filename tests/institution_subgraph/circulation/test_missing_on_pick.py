@@ -4,45 +4,26 @@ import asyncpg
 import pytest
 
 from institution_subgraph.circulation.errors import ItemWrongState
-from institution_subgraph.circulation.operations import (
-    lend_item,
-    mark_item_missing,
-    place_item_request,
-    place_title_request,
-    return_item,
-)
 from institution_subgraph.circulation.queries import pick_list
 from institution_subgraph.circulation.states import ItemStatus, RequestStatus
 from institution_subgraph.clock import ManualClock
 
-from .conftest import (
-    BIR_MAIN,
-    CED_MAIN,
-    Catalogue,
-    item_status,
-    linked_patron,
-    new_key,
-)
+from .conftest import BIR_MAIN, CED_MAIN, Catalogue, item_status, linked_patron
+from .scenario import Circulation
 
 
 async def test_request_moves_to_another_copy_when_the_paged_one_is_missing(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     first, second = catalogue.pair_copies
     patron = await linked_patron(connection, clock, "Seeker")
-    placed = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=patron,
-        bib_record_id=catalogue.pair,
-        pickup_desk=CED_MAIN,
-    )
+    placed = await circulation.request_title(patron, catalogue.pair, pickup=CED_MAIN)
     assert placed.request.barcode == first
 
-    missing = await mark_item_missing(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=first
-    )
+    missing = await circulation.mark_missing(first, at=BIR_MAIN)
 
     assert missing.item.status is ItemStatus.MISSING
     assert missing.replacement is not None
@@ -56,26 +37,18 @@ async def test_request_moves_to_another_copy_when_the_paged_one_is_missing(
 
 
 async def test_request_ends_unfilled_when_no_other_copy_is_on_the_shelf(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     first, second = catalogue.pair_copies
     borrower = await linked_patron(connection, clock, "Borrower")
     seeker = await linked_patron(connection, clock, "Seeker")
-    await lend_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=second, patron_id=borrower
-    )
-    placed = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=seeker,
-        bib_record_id=catalogue.pair,
-        pickup_desk=CED_MAIN,
-    )
+    await circulation.lend(second, borrower, at=BIR_MAIN)
+    placed = await circulation.request_title(seeker, catalogue.pair, pickup=CED_MAIN)
 
-    missing = await mark_item_missing(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=first
-    )
+    missing = await circulation.mark_missing(first, at=BIR_MAIN)
 
     assert missing.replacement is None
     assert missing.request is not None
@@ -95,22 +68,16 @@ async def test_request_ends_unfilled_when_no_other_copy_is_on_the_shelf(
 
 
 async def test_item_request_for_a_missing_copy_is_unfilled(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     first, _ = catalogue.pair_copies
     patron = await linked_patron(connection, clock, "Picky")
-    await place_item_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=patron,
-        barcode=first,
-        pickup_desk=CED_MAIN,
-    )
+    await circulation.request_item(patron, first, pickup=CED_MAIN)
 
-    missing = await mark_item_missing(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=first
-    )
+    missing = await circulation.mark_missing(first, at=BIR_MAIN)
 
     assert missing.replacement is None
     assert missing.request is not None
@@ -118,19 +85,16 @@ async def test_item_request_for_a_missing_copy_is_unfilled(
 
 
 async def test_missing_copy_found_again_is_checked_in_and_shelved(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
-    await mark_item_missing(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    await circulation.mark_missing(catalogue.single_copy, at=BIR_MAIN)
     with pytest.raises(ItemWrongState):
-        await mark_item_missing(
-            connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-        )
+        await circulation.mark_missing(catalogue.single_copy, at=BIR_MAIN)
 
-    found = await return_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    found = await circulation.take_back(catalogue.single_copy, at=BIR_MAIN)
 
     assert found.loan is None
     assert found.item.status is ItemStatus.AVAILABLE

@@ -8,11 +8,6 @@ import asyncpg
 import pytest
 
 from institution_subgraph.circulation.errors import NotFound, UnknownBarcode
-from institution_subgraph.circulation.operations import (
-    lend_item,
-    place_title_request,
-    return_item,
-)
 from institution_subgraph.circulation.queries import (
     item_history,
     patron_activity,
@@ -27,42 +22,23 @@ from institution_subgraph.circulation.states import (
 )
 from institution_subgraph.clock import ManualClock
 
-from .conftest import (
-    BIR_MAIN,
-    CED_MAIN,
-    Catalogue,
-    linked_patron,
-    new_key,
-    shared_fields,
-)
+from .conftest import BIR_MAIN, CED_MAIN, Catalogue, linked_patron, shared_fields
+from .scenario import Circulation
 
 
 async def test_patron_card_shows_loans_requests_fees_and_balance(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Card Holder")
     first, _ = catalogue.pair_copies
-    await lend_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=first, patron_id=patron
-    )
-    await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=BIR_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=patron,
-    )
+    await circulation.lend(first, patron, at=BIR_MAIN)
+    await circulation.lend(catalogue.single_copy, patron, at=BIR_MAIN)
     clock.advance(timedelta(days=31))
-    await return_item(connection, clock, new_key(), desk=CED_MAIN, barcode=first)
-    await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=patron,
-        bib_record_id=catalogue.pair,
-        pickup_desk=CED_MAIN,
-    )
+    await circulation.take_back(first, at=CED_MAIN)
+    await circulation.request_title(patron, catalogue.pair, pickup=CED_MAIN)
 
     card = await patron_activity(connection, patron)
 
@@ -82,17 +58,13 @@ async def test_patron_card_shows_loans_requests_fees_and_balance(
 
 
 async def test_item_history_names_desks_and_the_loan(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Reader")
-    lent = await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=BIR_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=patron,
-    )
+    lent = await circulation.lend(catalogue.single_copy, patron, at=BIR_MAIN)
 
     history = await item_history(connection, catalogue.single_copy)
 

@@ -7,13 +7,6 @@ from datetime import timedelta
 
 import asyncpg
 
-from institution_subgraph.circulation.operations import (
-    lend_item,
-    place_title_request,
-    receive_item,
-    return_item,
-    scan_item_for_pick_slip,
-)
 from institution_subgraph.circulation.queries import (
     expected_in_transit,
     hold_shelf,
@@ -31,14 +24,8 @@ from institution_subgraph.circulation.states import (
 )
 from institution_subgraph.clock import ManualClock
 
-from .conftest import (
-    BIR_MAIN,
-    CED_MAIN,
-    Catalogue,
-    item_status,
-    linked_patron,
-    new_key,
-)
+from .conftest import BIR_MAIN, CED_MAIN, Catalogue, item_status, linked_patron
+from .scenario import Circulation
 
 
 async def _request_status(connection: asyncpg.Connection, request_id: int) -> str:
@@ -69,20 +56,16 @@ async def _notice_kinds(connection: asyncpg.Connection, patron_id: int) -> list[
 
 
 async def test_copy_travels_to_a_third_members_desk_and_back_home(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     barcode = catalogue.single_copy
     patron = await linked_patron(connection, clock, "Ada Ash")
 
     # 1-2. The patron requests the record for pickup at CED.
-    placed = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=patron,
-        bib_record_id=catalogue.single,
-        pickup_desk=CED_MAIN,
-    )
+    placed = await circulation.request_title(patron, catalogue.single, pickup=CED_MAIN)
     request_id = placed.request.request_id
     assert placed.request.status is RequestStatus.PICK_FROM_SHELF
     assert placed.request.barcode == barcode
@@ -96,9 +79,7 @@ async def test_copy_travels_to_a_third_members_desk_and_back_home(
 
     # 4. BIR scans it: in transit from BIR to CED.
     clock.advance(timedelta(hours=2))
-    scanned = await scan_item_for_pick_slip(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=barcode
-    )
+    scanned = await circulation.scan(barcode, at=BIR_MAIN)
     assert scanned.item.status is ItemStatus.IN_TRANSIT
     assert scanned.item.transit is not None
     assert scanned.item.transit.to_desk == CED_MAIN
@@ -112,9 +93,7 @@ async def test_copy_travels_to_a_third_members_desk_and_back_home(
 
     # 5. CED receives it: on CED's hold shelf, the patron is told.
     clock.advance(timedelta(days=2))
-    received = await receive_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=barcode
-    )
+    received = await circulation.receive(barcode, at=CED_MAIN)
     assert received.item.status is ItemStatus.AWAITING_PICKUP
     assert received.item.next_step is NextStep.HOLD_SHELF
     assert received.transit.received_at == clock.now()
@@ -127,9 +106,7 @@ async def test_copy_travels_to_a_third_members_desk_and_back_home(
 
     # 6. CED lends it on BIR's behalf: a BIR loan, under BIR's policy.
     clock.advance(timedelta(days=1))
-    lent = await lend_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=barcode, patron_id=patron
-    )
+    lent = await circulation.lend(barcode, patron, at=CED_MAIN)
     assert lent.filled_request_id == request_id
     assert lent.loan.lending_desk == CED_MAIN
     assert lent.loan.due_at == clock.now() + timedelta(days=28)
@@ -138,9 +115,7 @@ async def test_copy_travels_to_a_third_members_desk_and_back_home(
 
     # 7. Returned at CED: the next step is a transit home to BIR.
     clock.advance(timedelta(days=10))
-    returned = await return_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=barcode
-    )
+    returned = await circulation.take_back(barcode, at=CED_MAIN)
     assert returned.loan is not None
     assert returned.loan.status is LoanStatus.CLOSED
     assert returned.loan.return_desk == CED_MAIN
@@ -152,9 +127,7 @@ async def test_copy_travels_to_a_third_members_desk_and_back_home(
 
     # 8. BIR receives it: back on the shelf.
     clock.advance(timedelta(days=3))
-    home = await receive_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=barcode
-    )
+    home = await circulation.receive(barcode, at=BIR_MAIN)
     assert home.item.status is ItemStatus.AVAILABLE
     assert home.item.next_step is NextStep.SHELVE
     assert await item_status(connection, barcode) == "available"
@@ -183,21 +156,15 @@ async def test_copy_travels_to_a_third_members_desk_and_back_home(
 
 
 async def test_pickup_at_the_owner_goes_straight_to_the_hold_shelf(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Ada Ash")
-    placed = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=patron,
-        bib_record_id=catalogue.single,
-        pickup_desk=BIR_MAIN,
-    )
+    placed = await circulation.request_title(patron, catalogue.single, pickup=BIR_MAIN)
 
-    scanned = await scan_item_for_pick_slip(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    scanned = await circulation.scan(catalogue.single_copy, at=BIR_MAIN)
 
     assert scanned.item.next_step is NextStep.HOLD_SHELF
     assert scanned.item.transit is None

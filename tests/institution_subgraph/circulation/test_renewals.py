@@ -10,15 +10,12 @@ from institution_subgraph.circulation.errors import (
     RenewalLimitReached,
     RenewalNotAllowed,
 )
-from institution_subgraph.circulation.operations import (
-    lend_item,
-    place_title_request,
-    renew_loan,
-)
+from institution_subgraph.circulation.operations import lend_item, renew_loan
 from institution_subgraph.circulation.states import FeeKind, LoanProcessState
 from institution_subgraph.clock import ManualClock
 
 from .conftest import BIR_MAIN, CED_MAIN, Catalogue, linked_patron, new_key
+from .scenario import Circulation
 
 
 async def _lend(
@@ -58,19 +55,15 @@ async def test_renewal_extends_the_loan_from_today_until_the_limit(
 
 
 async def test_renewal_refused_while_another_patron_waits(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     borrower = await linked_patron(connection, clock, "Renewer")
     waiting = await linked_patron(connection, clock, "Waiter")
     loan_id = await _lend(connection, clock, catalogue.single_copy, borrower)
-    await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=waiting,
-        bib_record_id=catalogue.single,
-        pickup_desk=CED_MAIN,
-    )
+    await circulation.request_title(waiting, catalogue.single, pickup=CED_MAIN)
 
     with pytest.raises(RenewalNotAllowed) as raised:
         await renew_loan(connection, clock, new_key(), loan_id=loan_id)

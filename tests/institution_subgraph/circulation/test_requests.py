@@ -6,36 +6,26 @@ import asyncpg
 import pytest
 
 from institution_subgraph.circulation.errors import NotFound, RequestNotAllowed
-from institution_subgraph.circulation.operations import (
-    expire_requests,
-    lend_item,
-    place_item_request,
-    place_title_request,
-)
+from institution_subgraph.circulation.operations import expire_requests
 from institution_subgraph.circulation.states import RequestLevel, RequestStatus
 from institution_subgraph.clock import ManualClock
 
-from .conftest import BIR_MAIN, CED_MAIN, Catalogue, linked_patron, new_key
+from .conftest import BIR_MAIN, CED_MAIN, Catalogue, linked_patron
+from .scenario import Circulation
 
 
 async def test_title_request_pages_the_first_copy_on_the_shelf(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     first, second = catalogue.pair_copies
     borrower = await linked_patron(connection, clock, "Borrower")
     seeker = await linked_patron(connection, clock, "Seeker")
-    await lend_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=first, patron_id=borrower
-    )
+    await circulation.lend(first, borrower, at=BIR_MAIN)
 
-    placed = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=seeker,
-        bib_record_id=catalogue.pair,
-        pickup_desk=CED_MAIN,
-    )
+    placed = await circulation.request_title(seeker, catalogue.pair, pickup=CED_MAIN)
 
     assert placed.request.level is RequestLevel.TITLE
     assert placed.request.barcode == second
@@ -43,23 +33,17 @@ async def test_title_request_pages_the_first_copy_on_the_shelf(
 
 
 async def test_item_request_waits_for_the_chosen_copy(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     first, _ = catalogue.pair_copies
     borrower = await linked_patron(connection, clock, "Borrower")
     seeker = await linked_patron(connection, clock, "Seeker")
-    await lend_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=first, patron_id=borrower
-    )
+    await circulation.lend(first, borrower, at=BIR_MAIN)
 
-    placed = await place_item_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=seeker,
-        barcode=first,
-        pickup_desk=CED_MAIN,
-    )
+    placed = await circulation.request_item(seeker, first, pickup=CED_MAIN)
 
     assert placed.request.level is RequestLevel.ITEM
     assert placed.request.status is RequestStatus.NOT_YET_FILLED
@@ -67,67 +51,45 @@ async def test_item_request_waits_for_the_chosen_copy(
 
 
 async def test_a_second_request_for_the_same_record_is_refused(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Eager")
-    await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=patron,
-        bib_record_id=catalogue.pair,
-        pickup_desk=CED_MAIN,
-    )
+    await circulation.request_title(patron, catalogue.pair, pickup=CED_MAIN)
 
     with pytest.raises(RequestNotAllowed) as raised:
-        await place_title_request(
-            connection,
-            clock,
-            new_key(),
-            patron_id=patron,
-            bib_record_id=catalogue.pair,
-            pickup_desk=BIR_MAIN,
-        )
+        await circulation.request_title(patron, catalogue.pair, pickup=BIR_MAIN)
 
     assert raised.value.details["reason"] == "already_requested"
 
 
 async def test_an_unknown_record_is_not_found(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Curious")
 
     with pytest.raises(NotFound):
-        await place_title_request(
-            connection,
-            clock,
-            new_key(),
-            patron_id=patron,
-            bib_record_id=999_999,
-            pickup_desk=CED_MAIN,
-        )
+        await circulation.request_title(patron, 999_999, pickup=CED_MAIN)
 
 
 async def test_a_request_not_filled_by_the_needed_date_expires(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     borrower = await linked_patron(connection, clock, "Borrower")
     seeker = await linked_patron(connection, clock, "In A Hurry")
-    await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=BIR_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=borrower,
-    )
-    placed = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=seeker,
-        bib_record_id=catalogue.single,
-        pickup_desk=CED_MAIN,
+    await circulation.lend(catalogue.single_copy, borrower, at=BIR_MAIN)
+    placed = await circulation.request_title(
+        seeker,
+        catalogue.single,
+        pickup=CED_MAIN,
         needed_before=(clock.now() + timedelta(days=5)).date(),
     )
 

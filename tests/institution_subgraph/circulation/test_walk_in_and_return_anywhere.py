@@ -2,12 +2,6 @@ from __future__ import annotations
 
 import asyncpg
 
-from institution_subgraph.circulation.operations import (
-    lend_item,
-    place_title_request,
-    receive_item,
-    return_item,
-)
 from institution_subgraph.circulation.returns import NextStep
 from institution_subgraph.circulation.states import (
     ItemStatus,
@@ -24,23 +18,19 @@ from .conftest import (
     Catalogue,
     item_status,
     linked_patron,
-    new_key,
 )
+from .scenario import Circulation
 
 
 async def test_walk_in_loan_to_a_linked_account_holding_only_shared_fields(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Walker Ash")
 
-    lent = await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=BIR_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=patron,
-    )
+    lent = await circulation.lend(catalogue.single_copy, patron, at=BIR_MAIN)
 
     account = await connection.fetchrow(
         """
@@ -66,32 +56,19 @@ async def test_walk_in_loan_to_a_linked_account_holding_only_shared_fields(
 
 
 async def test_returned_elsewhere_goes_to_the_next_requests_pickup_desk(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     borrower = await linked_patron(connection, clock, "First Borrower")
     waiting = await linked_patron(connection, clock, "Next In Line")
-    await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=BIR_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=borrower,
-    )
-    placed = await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=waiting,
-        bib_record_id=catalogue.single,
-        pickup_desk=ASH_MAIN,
-    )
+    await circulation.lend(catalogue.single_copy, borrower, at=BIR_MAIN)
+    placed = await circulation.request_title(waiting, catalogue.single, pickup=ASH_MAIN)
     assert placed.request.status is RequestStatus.NOT_YET_FILLED
     assert placed.queue_position == 1
 
-    returned = await return_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=catalogue.single_copy
-    )
+    returned = await circulation.take_back(catalogue.single_copy, at=CED_MAIN)
 
     assert returned.item.next_step is NextStep.TRANSIT_TO_PICKUP
     assert returned.item.transit is not None
@@ -106,38 +83,23 @@ async def test_returned_elsewhere_goes_to_the_next_requests_pickup_desk(
     assert request is not None
     assert tuple(request) == ("in_transit", True)
 
-    arrived = await receive_item(
-        connection, clock, new_key(), desk=ASH_MAIN, barcode=catalogue.single_copy
-    )
+    arrived = await circulation.receive(catalogue.single_copy, at=ASH_MAIN)
     assert arrived.item.status is ItemStatus.AWAITING_PICKUP
     assert arrived.item.request_id == placed.request.request_id
 
 
 async def test_returned_at_the_next_requests_pickup_desk_stays_on_its_hold_shelf(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     borrower = await linked_patron(connection, clock, "First Borrower")
     waiting = await linked_patron(connection, clock, "Next In Line")
-    await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=BIR_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=borrower,
-    )
-    await place_title_request(
-        connection,
-        clock,
-        new_key(),
-        patron_id=waiting,
-        bib_record_id=catalogue.single,
-        pickup_desk=CED_MAIN,
-    )
+    await circulation.lend(catalogue.single_copy, borrower, at=BIR_MAIN)
+    await circulation.request_title(waiting, catalogue.single, pickup=CED_MAIN)
 
-    returned = await return_item(
-        connection, clock, new_key(), desk=CED_MAIN, barcode=catalogue.single_copy
-    )
+    returned = await circulation.take_back(catalogue.single_copy, at=CED_MAIN)
 
     assert returned.item.next_step is NextStep.HOLD_SHELF
     assert returned.item.status is ItemStatus.AWAITING_PICKUP
@@ -145,21 +107,15 @@ async def test_returned_at_the_next_requests_pickup_desk_stays_on_its_hold_shelf
 
 
 async def test_returned_at_home_with_nobody_waiting_is_available_at_once(
-    connection: asyncpg.Connection, catalogue: Catalogue, clock: ManualClock
+    connection: asyncpg.Connection,
+    catalogue: Catalogue,
+    clock: ManualClock,
+    circulation: Circulation,
 ) -> None:
     patron = await linked_patron(connection, clock, "Walker Ash")
-    await lend_item(
-        connection,
-        clock,
-        new_key(),
-        desk=BIR_MAIN,
-        barcode=catalogue.single_copy,
-        patron_id=patron,
-    )
+    await circulation.lend(catalogue.single_copy, patron, at=BIR_MAIN)
 
-    returned = await return_item(
-        connection, clock, new_key(), desk=BIR_MAIN, barcode=catalogue.single_copy
-    )
+    returned = await circulation.take_back(catalogue.single_copy, at=BIR_MAIN)
 
     assert returned.item.next_step is NextStep.SHELVE
     assert await item_status(connection, catalogue.single_copy) == "available"

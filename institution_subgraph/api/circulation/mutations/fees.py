@@ -12,7 +12,7 @@ from ...ids import local_key
 from ..arguments import optional_desk_key
 from ..ids import FEE, desk_key
 from ..results import FeeTransactionResult
-from ._acting import acting
+from ._acting import perform
 
 __all__ = ["FeeMutations"]
 
@@ -30,15 +30,14 @@ class FeeMutations:
     ) -> FeeTransactionResult:
         fee_id = local_key(info, fee, FEE, argument="fee")
         at_desk = optional_desk_key(desk)
-        async with acting(info) as connection:
-            result = await op.pay_fee(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                fee_id=fee_id,
-                amount=amount,
-                desk=at_desk,
-            )
+        result = await perform(
+            info,
+            op.pay_fee,
+            idempotency_key,
+            fee_id=fee_id,
+            amount=amount,
+            desk=at_desk,
+        )
         return FeeTransactionResult.from_result(result)
 
     @strawberry.mutation
@@ -52,15 +51,14 @@ class FeeMutations:
     ) -> FeeTransactionResult:
         fee_id = local_key(info, fee, FEE, argument="fee")
         at_desk = desk_key(desk)
-        async with acting(info) as connection:
-            result = await op.waive_fee(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                fee_id=fee_id,
-                amount=amount,
-                desk=at_desk,
-            )
+        result = await perform(
+            info,
+            op.waive_fee,
+            idempotency_key,
+            fee_id=fee_id,
+            amount=amount,
+            desk=at_desk,
+        )
         return FeeTransactionResult.from_result(result)
 
     @strawberry.mutation
@@ -74,13 +72,12 @@ class FeeMutations:
     ) -> FeeTransactionResult:
         fee_id = local_key(info, fee, FEE, argument="fee")
         at_desk = desk_key(desk)
-        async with acting(info) as connection:
-            result = await op.refund_fee(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                fee_id=fee_id,
-                amount=amount,
-                desk=at_desk,
-            )
+        result = await perform(
+            info,
+            op.refund_fee,
+            idempotency_key,
+            fee_id=fee_id,
+            amount=amount,
+            desk=at_desk,
+        )
         return FeeTransactionResult.from_result(result)

@@ -6,11 +6,11 @@ import strawberry
 
 from ....circulation import operations as op
 from ...context import Info
-from ..arguments import item_barcode, require_this_member
+from ..arguments import require_this_member
 from ..ids import desk_key
 from ..movements import ItemMovement
 from ..results import ExpireHoldsResult, MissingItemResult, ReceiveResult, ReturnResult
-from ._acting import acting
+from ._acting import perform, perform_on_item
 
 __all__ = ["ItemMutations"]
 
@@ -26,30 +26,18 @@ class ItemMutations:
     async def scan_item_for_pick_slip(
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> ItemMovement:
-        at_desk, barcode = desk_key(desk), await item_barcode(info, item)
-        async with acting(info) as connection:
-            result = await op.scan_item_for_pick_slip(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                desk=at_desk,
-                barcode=barcode,
-            )
+        result = await perform_on_item(
+            info, op.scan_item_for_pick_slip, idempotency_key, desk=desk, item=item
+        )
         return ItemMovement.from_outcome(result.item)
 
     @strawberry.mutation
     async def mark_item_missing(
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> MissingItemResult:
-        at_desk, barcode = desk_key(desk), await item_barcode(info, item)
-        async with acting(info) as connection:
-            result = await op.mark_item_missing(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                desk=at_desk,
-                barcode=barcode,
-            )
+        result = await perform_on_item(
+            info, op.mark_item_missing, idempotency_key, desk=desk, item=item
+        )
         return MissingItemResult.from_result(result)
 
     @strawberry.mutation(
@@ -58,15 +46,9 @@ class ItemMutations:
     async def receive_item(
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> ReceiveResult:
-        at_desk, barcode = desk_key(desk), await item_barcode(info, item)
-        async with acting(info) as connection:
-            result = await op.receive_item(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                desk=at_desk,
-                barcode=barcode,
-            )
+        result = await perform_on_item(
+            info, op.receive_item, idempotency_key, desk=desk, item=item
+        )
         return ReceiveResult.from_result(result)
 
     @strawberry.mutation(
@@ -75,15 +57,9 @@ class ItemMutations:
     async def return_item(
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> ReturnResult:
-        at_desk, barcode = desk_key(desk), await item_barcode(info, item)
-        async with acting(info) as connection:
-            result = await op.return_item(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                desk=at_desk,
-                barcode=barcode,
-            )
+        result = await perform_on_item(
+            info, op.return_item, idempotency_key, desk=desk, item=item
+        )
         return ReturnResult.from_result(result)
 
     @strawberry.mutation(
@@ -97,8 +73,5 @@ class ItemMutations:
     ) -> ExpireHoldsResult:
         require_this_member(info, institution, argument="institution")
         at_desk = desk_key(desk)
-        async with acting(info) as connection:
-            result = await op.expire_holds(
-                connection, info.context.clock, idempotency_key, desk=at_desk
-            )
+        result = await perform(info, op.expire_holds, idempotency_key, desk=at_desk)
         return ExpireHoldsResult.from_result(result)

@@ -10,7 +10,7 @@ from ...ids import local_key
 from ..arguments import item_barcode, optional_desk_key
 from ..ids import LOAN, PATRON, desk_key
 from ..results import LendResult, LostResult, RenewResult
-from ._acting import acting
+from ._acting import perform, perform_on_item
 
 __all__ = ["LoanMutations"]
 
@@ -28,15 +28,14 @@ class LoanMutations:
     ) -> LendResult:
         at_desk, barcode = desk_key(desk), await item_barcode(info, item)
         patron_id = local_key(info, patron, PATRON, argument="patron")
-        async with acting(info) as connection:
-            result = await op.lend_item(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                desk=at_desk,
-                barcode=barcode,
-                patron_id=patron_id,
-            )
+        result = await perform(
+            info,
+            op.lend_item,
+            idempotency_key,
+            desk=at_desk,
+            barcode=barcode,
+            patron_id=patron_id,
+        )
         return LendResult.from_result(result)
 
     @strawberry.mutation
@@ -49,42 +48,29 @@ class LoanMutations:
     ) -> RenewResult:
         loan_id = local_key(info, loan, LOAN, argument="loan")
         at_desk = optional_desk_key(desk)
-        async with acting(info) as connection:
-            result = await op.renew_loan(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                loan_id=loan_id,
-                desk=at_desk,
-            )
+        result = await perform(
+            info,
+            op.renew_loan,
+            idempotency_key,
+            loan_id=loan_id,
+            desk=at_desk,
+        )
         return RenewResult.from_result(result)
 
     @strawberry.mutation
     async def declare_item_lost(
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> LostResult:
-        at_desk, barcode = desk_key(desk), await item_barcode(info, item)
-        async with acting(info) as connection:
-            result = await op.declare_item_lost(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                desk=at_desk,
-                barcode=barcode,
-            )
+        result = await perform_on_item(
+            info, op.declare_item_lost, idempotency_key, desk=desk, item=item
+        )
         return LostResult.from_declared(result)
 
     @strawberry.mutation
     async def claim_item_returned(
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> LostResult:
-        at_desk, barcode = desk_key(desk), await item_barcode(info, item)
-        async with acting(info) as connection:
-            result = await op.claim_item_returned(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                desk=at_desk,
-                barcode=barcode,
-            )
+        result = await perform_on_item(
+            info, op.claim_item_returned, idempotency_key, desk=desk, item=item
+        )
         return LostResult.from_claimed(result)

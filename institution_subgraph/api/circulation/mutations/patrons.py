@@ -11,7 +11,7 @@ from ..arguments import own_patron_key, patron_elsewhere, require_this_member
 from ..inputs import SharedPatronInput
 from ..patrons import Patron, known_patron
 from ..results import LinkPatronResult
-from ._acting import acting
+from ._acting import perform
 
 __all__ = ["PatronMutations"]
 
@@ -33,10 +33,7 @@ class PatronMutations:
     ) -> LinkPatronResult:
         require_this_member(info, institution, argument="institution")
         shared = patron.to_shared_fields()
-        async with acting(info) as connection:
-            result = await op.link_patron(
-                connection, info.context.clock, idempotency_key, shared=shared
-            )
+        result = await perform(info, op.link_patron, idempotency_key, shared=shared)
         return LinkPatronResult.from_result(result)
 
     @strawberry.mutation(
@@ -55,13 +52,12 @@ class PatronMutations:
     ) -> Patron:
         patron_key = await own_patron_key(info, patron, argument="patron")
         elsewhere = patron_elsewhere(info, account, argument="account")
-        async with acting(info) as connection:
-            result = await op.record_linked_account(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                patron_id=patron_key,
-                institution=elsewhere.institution,
-                remote_patron=elsewhere.local_id,
-            )
+        result = await perform(
+            info,
+            op.record_linked_account,
+            idempotency_key,
+            patron_id=patron_key,
+            institution=elsewhere.institution,
+            remote_patron=elsewhere.local_id,
+        )
         return await known_patron(info, result.patron_id)

@@ -12,7 +12,7 @@ from ...ids import local_key
 from ..arguments import given, item_barcode, optional_desk_key
 from ..ids import PATRON, REQUEST, desk_key
 from ..results import CancelRequestResult, PlaceRequestResult
-from ._acting import acting
+from ._acting import perform
 
 __all__ = ["RequestMutations"]
 
@@ -36,16 +36,15 @@ class RequestMutations:
         patron_id = local_key(info, patron, PATRON, argument="patron")
         bib_record_id = local_key(info, bib_record, "BibRecord", argument="bibRecord")
         pickup = desk_key(pickup_desk, argument="pickupDesk")
-        async with acting(info) as connection:
-            result = await op.place_title_request(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                patron_id=patron_id,
-                bib_record_id=bib_record_id,
-                pickup_desk=pickup,
-                needed_before=given(needed_before),
-            )
+        result = await perform(
+            info,
+            op.place_title_request,
+            idempotency_key,
+            patron_id=patron_id,
+            bib_record_id=bib_record_id,
+            pickup_desk=pickup,
+            needed_before=given(needed_before),
+        )
         return PlaceRequestResult.from_result(result)
 
     @strawberry.mutation(description="A request for one copy.")
@@ -61,16 +60,15 @@ class RequestMutations:
         patron_id = local_key(info, patron, PATRON, argument="patron")
         barcode = await item_barcode(info, item)
         pickup = desk_key(pickup_desk, argument="pickupDesk")
-        async with acting(info) as connection:
-            result = await op.place_item_request(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                patron_id=patron_id,
-                barcode=barcode,
-                pickup_desk=pickup,
-                needed_before=given(needed_before),
-            )
+        result = await perform(
+            info,
+            op.place_item_request,
+            idempotency_key,
+            patron_id=patron_id,
+            barcode=barcode,
+            pickup_desk=pickup,
+            needed_before=given(needed_before),
+        )
         return PlaceRequestResult.from_result(result)
 
     @strawberry.mutation(
@@ -88,12 +86,11 @@ class RequestMutations:
     ) -> CancelRequestResult:
         request_id = local_key(info, request, REQUEST, argument="request")
         at_desk = optional_desk_key(desk)
-        async with acting(info) as connection:
-            result = await op.cancel_request(
-                connection,
-                info.context.clock,
-                idempotency_key,
-                request_id=request_id,
-                desk=at_desk,
-            )
+        result = await perform(
+            info,
+            op.cancel_request,
+            idempotency_key,
+            request_id=request_id,
+            desk=at_desk,
+        )
         return CancelRequestResult.from_result(result)
