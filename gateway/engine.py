@@ -2,7 +2,8 @@
 
 ::
 
-    prepare   parse, validate against the network schema, plan   (cached)
+    prepare   parse (token limit), operation limits, validate against the
+              network schema, plan                                (cached)
     coerce    the client's variables, checked against their types
     execute   root fetches, entity levels, shaping                (per request)
 
@@ -38,6 +39,7 @@ from .execution.state import RequestState
 from .planning.cache import PlanCache, Prepared
 from .planning.planner import Planner
 from .planning.semantics import Compute, Semantics
+from .security.limits import DEFAULT_LIMITS, OperationLimits, check_limits
 
 __all__ = ["Engine"]
 
@@ -50,9 +52,16 @@ _INTROSPECTION = frozenset({"__schema", "__type"})
 class Engine:
     """Prepares and runs operations against one network schema."""
 
-    def __init__(self, schema: GraphQLSchema, *, production: bool) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        *,
+        production: bool,
+        limits: OperationLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.schema = schema
         self.production = production
+        self.limits = limits
         self.semantics = Semantics.read(schema)
         _check_computations(self.semantics)
         self.planner = Planner(schema, self.semantics)
@@ -90,9 +99,12 @@ class Engine:
 
     def _prepare(self, query: str, operation_name: str | None) -> Prepared:
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=self.limits.max_tokens)
         except GraphQLError as error:
-            return Prepared(None, (error,))
+            return Prepared(None, (_coded_parse_error(error),))
+        excess = check_limits(document, self.schema, self.limits)
+        if excess:
+            return Prepared(None, tuple(excess))
         errors = validate(
             self.schema,
             document,
@@ -147,3 +159,14 @@ def _check_computations(semantics: Semantics) -> None:
     for (_, field), served in semantics.roots.items():
         if isinstance(served, Compute) and served.by not in COMPUTATIONS:
             raise ConfigurationError(f"{field}: no computation named {served.by!r}")
+
+
+def _coded_parse_error(error: GraphQLError) -> GraphQLError:
+    """A syntax error, or the parser's token limit, with a code."""
+    code = "LIMIT_EXCEEDED" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
+    return GraphQLError(
+        error.message,
+        source=error.source,
+        positions=error.positions,
+        extensions={"code": code},
+    )
