@@ -7,6 +7,7 @@ directly because it is the hot path: no request or response objects.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import orjson
@@ -69,6 +70,7 @@ class GraphQLEndpoint:
         if content_type != b"application/json":
             raise _Refused(415, "POST /graphql takes application/json")
         body = await _read_limited(receive, headers.get(b"content-length"))
+        body = _decoded(body, headers.get(b"content-encoding", b"identity"))
         query, variables, operation_name = _operation(body)
         if self.registry is None or self.client is None:
             raise _Refused(503, "the gateway is starting")
@@ -100,6 +102,24 @@ async def _read_limited(receive: Receive, declared: bytes | None) -> bytes:
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
+
+
+def _decoded(body: bytes, encoding: bytes) -> bytes:
+    """The body as sent, or gunzipped, within the same limit after decompression:
+    a small compressed body cannot become a large one."""
+    encoding = encoding.strip().lower()
+    if encoding in (b"identity", b""):
+        return body
+    if encoding != b"gzip":
+        raise _Refused(415, "only gzip content encoding is accepted")
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        plain = inflater.decompress(body, MAX_BODY_BYTES + 1)
+    except zlib.error as error:
+        raise _Refused(400, "the gzip body is damaged") from error
+    if len(plain) > MAX_BODY_BYTES or inflater.unconsumed_tail:
+        raise _Refused(413, f"the request body exceeds {MAX_BODY_BYTES} bytes unpacked")
+    return plain
 
 
 def _operation(body: bytes) -> tuple[str, dict[str, Any], str | None]:
