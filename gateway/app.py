@@ -27,7 +27,10 @@ from .composition.watch import watch_network_file
 from .config import NetworkConfig
 from .endpoint import GraphQLEndpoint
 from .engine import Engine
+from .errors import ConfigurationError
 from .members.client import MemberClient
+from .security.persisted import PersistedQueries
+from .security.rate_limit import RateLimiter
 
 __all__ = ["create_app"]
 
@@ -49,7 +52,17 @@ def create_app(
     """
     contract = Contract.load(network.settings.contract)
     engine = Engine(contract.schema, production=network.settings.production)
-    endpoint = GraphQLEndpoint(engine, network)
+    settings = network.settings
+    endpoint = GraphQLEndpoint(
+        engine,
+        network,
+        persisted=PersistedQueries(_safelist(settings.safelist)),
+        rate_limiter=(
+            RateLimiter(settings.rate_limit, settings.rate_burst)
+            if settings.rate_limit > 0
+            else None
+        ),
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -98,3 +111,15 @@ def create_app(
     )
     app.state.engine = engine
     return app
+
+
+def _safelist(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    try:
+        listed = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as error:
+        raise ConfigurationError(f"cannot read the safelist {path}: {error}") from error
+    if not isinstance(listed, dict):
+        raise ConfigurationError(f"the safelist {path} must map hashes to documents")
+    return {str(digest): str(document) for digest, document in listed.items()}

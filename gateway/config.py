@@ -60,6 +60,12 @@ class GatewaySettings:
     production: bool = True
     # How long to wait before asking an unreachable member for its schema again.
     retry_interval: float = 5.0
+    # Requests a second each client may make, in bursts up to rate_burst;
+    # 0 turns the limit off.
+    rate_limit: float = 50.0
+    rate_burst: int = 200
+    # A JSON file {sha256: document}: when set, only these operations run.
+    safelist: Path | None = None
 
     def __post_init__(self) -> None:
         if self.member_timeout <= 0 or self.request_timeout <= 0:
@@ -120,8 +126,9 @@ def _parse_settings(table: dict[str, Any], base: Path) -> GatewaySettings:
     if unknown:
         raise ConfigurationError(f"unknown [gateway] settings: {', '.join(unknown)}")
     values = dict(table)
-    if "contract" in values:
-        values["contract"] = (base / values["contract"]).resolve()
+    for name in ("contract", "safelist"):
+        if name in values:
+            values[name] = (base / values[name]).resolve()
     try:
         return GatewaySettings(**values)
     except TypeError as error:

@@ -11,7 +11,7 @@ import zlib
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult
+from graphql import ExecutionResult, GraphQLError
 from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
 
@@ -20,6 +20,8 @@ from .config import NetworkConfig
 from .engine import Engine
 from .execution.state import RequestState
 from .members.client import MemberClient
+from .security.persisted import PersistedQueries
+from .security.rate_limit import RateLimiter
 
 __all__ = ["MAX_BODY_BYTES", "GraphQLEndpoint"]
 
@@ -32,16 +34,31 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
 class _Refused(Exception):
     """The request cannot be run; answered with an HTTP error."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 class GraphQLEndpoint:
-    def __init__(self, engine: Engine, network: NetworkConfig) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        network: NetworkConfig,
+        *,
+        persisted: PersistedQueries | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> None:
         self.engine = engine
         self.network = network
+        self.persisted = persisted or PersistedQueries()
+        self.rate_limiter = rate_limiter
         self.registry: MemberRegistry | None = None
         self.client: MemberClient | None = None
 
@@ -56,11 +73,17 @@ class GraphQLEndpoint:
                 return
             if scope["method"] != "POST":
                 raise _Refused(405, "use POST for GraphQL")
-            status, payload = 200, await self._run(scope, receive)
+            self._check_rate(scope)
+            status, headers, payload = (
+                200,
+                _JSON_HEADERS,
+                await self._run(scope, receive),
+            )
         except _Refused as refused:
             status, payload = refused.status, _request_error(refused.message)
+            headers = [*_JSON_HEADERS, *refused.headers]
         await send(
-            {"type": "http.response.start", "status": status, "headers": _JSON_HEADERS}
+            {"type": "http.response.start", "status": status, "headers": headers}
         )
         await send({"type": "http.response.body", "body": orjson.dumps(payload)})
 
@@ -71,7 +94,11 @@ class GraphQLEndpoint:
             raise _Refused(415, "POST /graphql takes application/json")
         body = await _read_limited(receive, headers.get(b"content-length"))
         body = _decoded(body, headers.get(b"content-encoding", b"identity"))
-        query, variables, operation_name = _operation(body)
+        query, variables, operation_name, extensions = _operation(body)
+        try:
+            query = self.persisted.resolve(query, extensions)
+        except GraphQLError as refused:
+            return {"errors": [refused.formatted]}
         if self.registry is None or self.client is None:
             raise _Refused(503, "the gateway is starting")
         state = RequestState(
@@ -79,6 +106,15 @@ class GraphQLEndpoint:
         )
         result = await self.engine.run(state, query, operation_name)
         return _format(result, state)
+
+    def _check_rate(self, scope: Scope) -> None:
+        if self.rate_limiter is None:
+            return
+        client = scope.get("client")
+        wait = self.rate_limiter.wait_for(client[0] if client else "unknown")
+        if wait > 0:
+            retry = RateLimiter.retry_after(wait).encode()
+            raise _Refused(429, "too many requests", ((b"retry-after", retry),))
 
     async def _ide(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.network.settings.production:
@@ -122,18 +158,26 @@ def _decoded(body: bytes, encoding: bytes) -> bytes:
     return plain
 
 
-def _operation(body: bytes) -> tuple[str, dict[str, Any], str | None]:
+def _operation(
+    body: bytes,
+) -> tuple[str | None, dict[str, Any], str | None, dict[str, Any]]:
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise _Refused(400, "the request body is not valid JSON") from error
-    if not isinstance(document, dict) or not isinstance(document.get("query"), str):
+    if not isinstance(document, dict):
+        raise _Refused(400, "the request needs a query string")
+    query = document.get("query")
+    extensions = document.get("extensions") or {}
+    if not isinstance(query, str | None) or not isinstance(extensions, dict):
+        raise _Refused(400, "the request needs a query string")
+    if query is None and "persistedQuery" not in extensions:
         raise _Refused(400, "the request needs a query string")
     variables = document.get("variables") or {}
     operation_name = document.get("operationName")
     if not isinstance(variables, dict) or not isinstance(operation_name, str | None):
         raise _Refused(400, "variables must be an object, operationName a string")
-    return document["query"], variables, operation_name
+    return query, variables, operation_name, extensions
 
 
 def _request_error(message: str) -> dict[str, Any]:
