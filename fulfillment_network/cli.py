@@ -8,6 +8,7 @@
     fulfillment-network import-marc     load MARC 21 records into a member
     fulfillment-network migrate         bring a member's database up to date
     fulfillment-network walkthrough     pick up anywhere against the demo
+    fulfillment-network keys            the gateway's key pair for member calls
 
 PostgreSQL: ``--dsn`` or ``FULFILLMENT_NETWORK_DSN`` names a server; without
 either, a private cluster is started in ``--data-dir``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +27,8 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .logs import configure_logging
 from .postgres import DSN_ENV, default_data_dir
+
+GATEWAY_KEY_ENV = "FULFILLMENT_NETWORK_GATEWAY_KEY"
 
 if TYPE_CHECKING:
     from institution_subgraph.catalogue.importer import ImportReport
@@ -50,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_marc(commands)
     _add_migrate(commands)
     _add_walkthrough(commands)
+    _add_keys(commands)
     return parser
 
 
@@ -110,8 +115,39 @@ def _add_serve_member(
     parser.add_argument(
         "--ide", action="store_true", help="serve GraphiQL (development)"
     )
+    parser.add_argument(
+        "--gateway-key",
+        type=Path,
+        default=os.environ.get(GATEWAY_KEY_ENV),
+        help="the gateway's public key (PEM): only calls it signed are answered"
+        f" (default: ${GATEWAY_KEY_ENV})",
+    )
+    parser.add_argument(
+        "--no-gateway-key",
+        action="store_true",
+        help="answer calls from anyone (development only)",
+    )
     _postgres_options(parser)
     parser.set_defaults(run=_run_serve_member)
+
+
+def _add_keys(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "keys", help="make the gateway's key pair for signing member calls"
+    )
+    parser.add_argument("--dir", type=Path, required=True, help="where to write them")
+    parser.add_argument(
+        "--public-dir", type=Path, help="where the public key goes (default: --dir)"
+    )
+    parser.set_defaults(run=_run_keys)
+
+
+def _run_keys(arguments: argparse.Namespace) -> int:
+    from .identity import write_key_pair
+
+    private, public = write_key_pair(arguments.dir, arguments.public_dir)
+    sys.stdout.write(f"gateway signing key: {private}\nmembers' public key: {public}\n")
+    return 0
 
 
 def _add_serve_gateway(
@@ -188,12 +224,19 @@ def _run_serve_member(arguments: argparse.Namespace) -> int:
 
     from .postgres import postgres_server
 
+    if arguments.gateway_key is None and not arguments.no_gateway_key:
+        sys.stderr.write(
+            "fulfillment-network: serve-member needs --gateway-key (the gateway's"
+            " public key), or --no-gateway-key to answer anyone (development)\n"
+        )
+        return 2
     with postgres_server(arguments.dsn, arguments.data_dir) as server:
         settings = MemberSettings(
             institution=arguments.institution,
             name=arguments.name or arguments.institution,
             server_dsn=server.dsn,
             graphql_ide=arguments.ide,
+            gateway_key=arguments.gateway_key,
         )
         uvicorn.run(
             create_app(settings),

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import asyncpg
 
+from .identity import write_key_pair
 from .postgres import DSN_ENV, default_data_dir, postgres_server
 
 __all__ = [
@@ -113,8 +114,12 @@ def run_demo(options: DemoOptions, *, dsn: str | None, data_dir: Path | None) ->
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
     with postgres_server(dsn, data_dir) as server:
         asyncio.run(_load_members(server.dsn, members, options.marc or excerpt_path()))
-        network_file = _write_network_file(data_dir.parent, members, options)
-        with _children(server.dsn, members, network_file, options) as wait:
+        private_key, public_key = write_key_pair(data_dir.parent / "keys")
+        network_file = _write_network_file(
+            data_dir.parent, members, options, private_key
+        )
+        children = _children(server.dsn, members, network_file, public_key, options)
+        with children as wait:
             gateway = f"http://{options.host}:{options.gateway_port}"
             if not _wait_ready(f"{gateway}/ready", timeout=60):
                 _say("the gateway did not become ready; see the log above")
@@ -187,9 +192,18 @@ def _share(member: int, members: int) -> Callable[[int], bool]:
 
 
 def _write_network_file(
-    folder: Path, members: list[tuple[str, str]], options: DemoOptions
+    folder: Path,
+    members: list[tuple[str, str]],
+    options: DemoOptions,
+    signing_key: Path,
 ) -> Path:
-    lines = ["[gateway]", "production = false", "member_timeout = 5.0", ""]
+    lines = [
+        "[gateway]",
+        "production = false",
+        "member_timeout = 5.0",
+        f'signing_key = "{signing_key}"',
+        "",
+    ]
     for number, (code, name) in enumerate(members):
         url = f"http://{options.host}:{options.member_port + number}/graphql"
         lines += [
@@ -209,6 +223,7 @@ def _children(
     server_dsn: str,
     members: list[tuple[str, str]],
     network_file: Path,
+    gateway_key: Path,
     options: DemoOptions,
 ) -> Iterator[Callable[[], int]]:
     env = {**os.environ, DSN_ENV: server_dsn}
@@ -226,6 +241,8 @@ def _children(
                 options.host,
                 "--port",
                 str(options.member_port + number),
+                "--gateway-key",
+                str(gateway_key),
                 "--ide",
             ],
             env=env,

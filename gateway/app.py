@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from fulfillment_network.identity import GatewaySigner
+
 from .composition.contract import Contract
 from .composition.registry import MemberRegistry
 from .composition.watch import watch_network_file
@@ -66,7 +68,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client = MemberClient.open()
+        signer = (
+            GatewaySigner.from_file(settings.signing_key)
+            if settings.signing_key
+            else None
+        )
+        client = MemberClient.open(signer)
         registry = MemberRegistry(network, contract, client)
         app.state.client, app.state.registry = client, registry
         endpoint.attach(registry, client)

@@ -66,6 +66,9 @@ class GatewaySettings:
     rate_burst: int = 200
     # A JSON file {sha256: document}: when set, only these operations run.
     safelist: Path | None = None
+    # The gateway's private key (PEM): every member call carries an identity
+    # signed with it, which members check.
+    signing_key: Path | None = None
 
     def __post_init__(self) -> None:
         if self.member_timeout <= 0 or self.request_timeout <= 0:
@@ -126,7 +129,7 @@ def _parse_settings(table: dict[str, Any], base: Path) -> GatewaySettings:
     if unknown:
         raise ConfigurationError(f"unknown [gateway] settings: {', '.join(unknown)}")
     values = dict(table)
-    for name in ("contract", "safelist"):
+    for name in ("contract", "safelist", "signing_key"):
         if name in values:
             values[name] = (base / values[name]).resolve()
     try:

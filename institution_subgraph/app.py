@@ -1,7 +1,13 @@
-"""The member's ASGI application: GraphQL on /graphql, liveness on /health."""
+"""The member's ASGI application: GraphQL on /graphql, liveness on /health.
+
+/graphql answers only calls that carry the gateway's identity for this
+member (see :mod:`fulfillment_network.identity`), unless the member runs
+without the gateway's key, which is for development.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,9 +16,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
+
+from fulfillment_network.identity import IdentityRefused, MemberGate
 
 from .api.context import Institution, RequestContext
 from .api.schema import schema
@@ -20,7 +29,9 @@ from .clock import Clock, SystemClock
 from .settings import MemberSettings
 from .storage.institution import open_institution_pool
 
-__all__ = ["create_app"]
+__all__ = ["GatewayOnly", "create_app"]
+
+logger = logging.getLogger("institution_subgraph")
 
 
 class _MemberGraphQL(GraphQL[RequestContext, None]):
@@ -53,6 +64,12 @@ def create_app(
     """The member's app; ``schema`` is the contract's unless a test extends
     it, and ``clock`` the wall clock unless a test moves time."""
     graphql = _MemberGraphQL(settings, schema, clock or SystemClock())
+    endpoint: ASGIApp = graphql
+    if settings.gateway_key is not None:
+        gate = MemberGate.from_file(settings.gateway_key, settings.institution)
+        endpoint = GatewayOnly(graphql, gate)
+    else:
+        logger.warning("member accepts calls from anyone: no gateway key")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -72,8 +89,32 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
             Route("/health", health),
         ],
         lifespan=lifespan,
     )
+
+
+class GatewayOnly:
+    """Lets a call through only with the gateway's identity for this member."""
+
+    def __init__(self, app: ASGIApp, gate: MemberGate) -> None:
+        self.app = app
+        self.gate = gate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or [])
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        try:
+            self.gate.check(authorization or None)
+        except IdentityRefused as refused:
+            logger.warning("call refused", extra={"reason": str(refused)})
+            body = {
+                "errors": [
+                    {"message": str(refused), "extensions": {"code": "UNAUTHENTICATED"}}
+                ]
+            }
+            await JSONResponse(body, status_code=401)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["DEFAULT_LOCAL_USER_GROUP", "MemberSettings"]
 
@@ -18,6 +19,9 @@ class MemberSettings:
     :param graphql_ide: serve GraphiQL on GET /graphql (the demo turns it on).
     :param local_user_group: the user group of this member's own patrons by
         default (see ``DEFAULT_LOCAL_USER_GROUP``).
+    :param gateway_key: the gateway's public key (PEM); every GraphQL call
+        must carry the gateway's identity signed with it. None accepts calls
+        from anyone, for development only.
     """
 
     institution: str
@@ -26,3 +30,4 @@ class MemberSettings:
     pool_size: int = 10
     graphql_ide: bool = False
     local_user_group: str = DEFAULT_LOCAL_USER_GROUP
+    gateway_key: Path | None = None

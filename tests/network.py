@@ -6,9 +6,11 @@ demo cuts them, so some works are held by two members.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +23,7 @@ from fulfillment_network.demo import (
     holds_record,
     install_demo_patrons,
 )
+from fulfillment_network.identity import write_key_pair
 from gateway import create_app
 from gateway.config import GatewaySettings, MemberConfig, NetworkConfig
 from institution_subgraph.api.schema import schema as subgraph_schema
@@ -32,7 +35,13 @@ from institution_subgraph.storage.seed import install_circulation_defaults
 
 from .servers import RecordingApp, serve
 
-__all__ = ["MEMBERS", "RunningNetwork", "load_catalogues", "running_network"]
+__all__ = [
+    "MEMBERS",
+    "RunningNetwork",
+    "gateway_keys",
+    "load_catalogues",
+    "running_network",
+]
 
 MEMBERS = (
     ("TSTA", "Test Alpha University"),
@@ -42,6 +51,12 @@ MEMBERS = (
 
 # Records of the excerpt the test network holds: enough to search, quick to load.
 RECORDS = 600
+
+
+@cache
+def gateway_keys() -> tuple[Path, Path]:
+    """The test gateway's key pair (private, public), made once per run."""
+    return write_key_pair(Path(tempfile.mkdtemp(prefix="fn-keys-")))
 
 
 async def load_catalogues(server_dsn: str) -> None:
@@ -130,7 +145,9 @@ async def running_network(
         urls = {}
         for code, name in members:
             member_stack = AsyncExitStack()
-            settings_ = MemberSettings(code, name, server_dsn)
+            settings_ = MemberSettings(
+                code, name, server_dsn, gateway_key=gateway_keys()[1]
+            )
             app = create_member_app(settings_, member_schema or subgraph_schema)
             recorders[code] = RecordingApp(app)
             urls[code] = await member_stack.enter_async_context(serve(recorders[code]))
@@ -146,6 +163,9 @@ async def running_network(
             ),
             settings=settings or GatewaySettings(),
         )
+        if network.settings.signing_key is None:
+            signed = replace(network.settings, signing_key=gateway_keys()[0])
+            network = replace(network, settings=signed)
         if contract is not None:
             network = replace(
                 network, settings=replace(network.settings, contract=contract)

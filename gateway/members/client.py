@@ -16,6 +16,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from fulfillment_network.identity import GatewaySigner
+
 from ..config import MemberConfig
 from ..errors import MemberFailed, MemberTimeout, MemberUnavailable
 
@@ -38,11 +40,15 @@ class MemberAnswer:
 class MemberClient:
     """Sends GraphQL operations to members over keep-alive connections."""
 
-    def __init__(self, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, signer: GatewaySigner | None = None
+    ) -> None:
         self._session = session
+        self._signer = signer
 
     @classmethod
-    def open(cls) -> MemberClient:
+    def open(cls, signer: GatewaySigner | None = None) -> MemberClient:
+        """A client; with ``signer``, every call carries the gateway's identity."""
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=_CONNECTIONS_PER_MEMBER, keepalive_timeout=30
         )
@@ -50,7 +56,13 @@ class MemberClient:
             connector=connector,
             json_serialize=lambda value: orjson.dumps(value).decode(),
         )
-        return cls(session)
+        return cls(session, signer)
+
+    def _headers(self, member: str) -> dict[str, str]:
+        headers = {"content-type": "application/json"}
+        if self._signer is not None:
+            headers["authorization"] = f"Bearer {self._signer.token_for(member)}"
+        return headers
 
     async def close(self) -> None:
         await self._session.close()
@@ -97,7 +109,7 @@ class MemberClient:
             async with self._session.post(
                 member.url,
                 data=orjson.dumps(payload),
-                headers={"content-type": "application/json"},
+                headers=self._headers(member.code),
                 timeout=aiohttp.ClientTimeout(total=time_limit),
             ) as response:
                 body = await response.read()
@@ -118,6 +130,8 @@ class MemberClient:
 
 
 def _read_answer(member: str, status: int, body: bytes) -> MemberAnswer:
+    if status == 401:
+        raise MemberFailed(member, "it refused the gateway's identity (HTTP 401)")
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as error:

@@ -213,9 +213,39 @@ def test_gateway_reads_the_network_file_checked_here() -> None:
 def test_gateway_waits_for_every_member() -> None:
     [name] = _running("serve-gateway")
 
-    depends_on = SERVICES[name]["depends_on"]
+    depends_on = dict(SERVICES[name]["depends_on"])
+    depends_on.pop("keys")
 
     assert set(depends_on) == set(_running("serve-member"))
     assert {dependency["condition"] for dependency in depends_on.values()} == {
         "service_healthy"
+    }
+
+
+def _mounts(service: str) -> set[str]:
+    return {mount.split(":")[0] for mount in SERVICES[service].get("volumes", [])}
+
+
+def test_only_the_gateway_holds_its_signing_key() -> None:
+    [(gateway, _)] = _running("serve-gateway").items()
+    [(keys, command)] = _running("keys").items()
+    private_volume = next(
+        mount.split(":")[0]
+        for mount in SERVICES[keys]["volumes"]
+        if mount.split(":")[1] == _option(command, "--dir")
+    )
+
+    holders = {name for name in SERVICES if private_volume in _mounts(name)}
+
+    assert holders == {gateway, keys}
+
+
+@pytest.mark.parametrize("service_name", sorted(_running("serve-member")))
+def test_member_checks_the_gateway_identity(service_name: str) -> None:
+    key = SERVICES[service_name]["environment"]["FULFILLMENT_NETWORK_GATEWAY_KEY"]
+    [command] = _running("keys").values()
+
+    assert key.startswith(_option(command, "--public-dir") + "/")
+    assert SERVICES[service_name]["depends_on"]["keys"] == {
+        "condition": "service_completed_successfully"
     }
