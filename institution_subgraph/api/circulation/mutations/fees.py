@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Protocol
 
+import asyncpg
 import strawberry
 
 from ....circulation import operations as op
+from ....circulation.desks import DeskKey
+from ....clock import Clock
 from ...context import Info
 from ...ids import local_key
 from ..arguments import optional_desk_key
@@ -15,6 +20,37 @@ from ..results import FeeTransactionResult
 from ._acting import perform
 
 __all__ = ["FeeMutations"]
+
+
+class _MoneyOperation(Protocol):
+    def __call__(
+        self,
+        connection: asyncpg.Connection,
+        clock: Clock,
+        idempotency_key: str,
+        /,
+        *,
+        fee_id: int,
+        amount: Decimal,
+        desk: DeskKey,
+    ) -> Awaitable[op.FeeTransactionResult]: ...
+
+
+async def _move_money(
+    info: Info,
+    operation: _MoneyOperation,
+    idempotency_key: str,
+    fee: strawberry.ID,
+    amount: Decimal,
+    desk: Callable[[], DeskKey],
+) -> FeeTransactionResult:
+    # The fee is checked before the desk, so that a bad fee is the error
+    # reported when both are bad.
+    fee_id = local_key(info, fee, FEE, argument="fee")
+    result = await perform(
+        info, operation, idempotency_key, fee_id=fee_id, amount=amount, desk=desk()
+    )
+    return FeeTransactionResult.from_result(result)
 
 
 @strawberry.type
@@ -49,17 +85,9 @@ class FeeMutations:
         amount: Decimal,
         desk: strawberry.ID,
     ) -> FeeTransactionResult:
-        fee_id = local_key(info, fee, FEE, argument="fee")
-        at_desk = desk_key(desk)
-        result = await perform(
-            info,
-            op.waive_fee,
-            idempotency_key,
-            fee_id=fee_id,
-            amount=amount,
-            desk=at_desk,
+        return await _move_money(
+            info, op.waive_fee, idempotency_key, fee, amount, lambda: desk_key(desk)
         )
-        return FeeTransactionResult.from_result(result)
 
     @strawberry.mutation
     async def refund_fee(
@@ -70,14 +98,6 @@ class FeeMutations:
         amount: Decimal,
         desk: strawberry.ID,
     ) -> FeeTransactionResult:
-        fee_id = local_key(info, fee, FEE, argument="fee")
-        at_desk = desk_key(desk)
-        result = await perform(
-            info,
-            op.refund_fee,
-            idempotency_key,
-            fee_id=fee_id,
-            amount=amount,
-            desk=at_desk,
+        return await _move_money(
+            info, op.refund_fee, idempotency_key, fee, amount, lambda: desk_key(desk)
         )
-        return FeeTransactionResult.from_result(result)
