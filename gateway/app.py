@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from .endpoint import GraphQLEndpoint
 from .engine import Engine
 from .errors import ConfigurationError
 from .members.client import MemberClient
+from .security.authentication import Authenticator
 from .security.persisted import PersistedQueries
 from .security.rate_limit import RateLimiter
 
@@ -76,7 +78,9 @@ def create_app(
         client = MemberClient.open(signer)
         registry = MemberRegistry(network, contract, client)
         app.state.client, app.state.registry = client, registry
-        endpoint.attach(registry, client)
+        keys_session = aiohttp.ClientSession()
+        authenticator = Authenticator(network.issuers, keys_session)
+        endpoint.attach(registry, client, authenticator)
         await registry.start()
         # What start-up built (schema, plans' templates, connections) lives as
         # long as the process; keeping it out of the collector's full passes
@@ -95,6 +99,7 @@ def create_app(
                 await asyncio.gather(watcher, return_exceptions=True)
             await registry.stop()
             await client.close()
+            await keys_session.close()
 
     async def health(request: Request) -> Response:
         return _ORJSONResponse({"status": "ok"})

@@ -13,6 +13,12 @@ A network file is TOML::
     code = "ASH"
     name = "Ashford University"
     url = "http://127.0.0.1:4001/graphql"
+
+    [[issuers]]                      # whose tokens clients may bring
+    issuer = "https://login.ashford.example"
+    audience = "fulfillment-network"
+    jwks_url = "https://login.ashford.example/jwks.json"   # or jwks_file
+    institution = "ASH"
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any, Literal
 
 from .composition.contract import DEFAULT_CONTRACT_DIR
 from .errors import ConfigurationError
+from .security.authentication import ALLOWED_ALGORITHMS, IssuerConfig
 
 __all__ = [
     "DEFAULT_MEMBER_TIMEOUT",
@@ -83,6 +90,8 @@ class GatewaySettings:
 class NetworkConfig:
     members: tuple[MemberConfig, ...]
     settings: GatewaySettings = field(default_factory=GatewaySettings)
+    # Who may sign the tokens clients bring; none: every client is anonymous.
+    issuers: tuple[IssuerConfig, ...] = ()
 
     def member(self, code: str) -> MemberConfig | None:
         return next((m for m in self.members if m.code == code), None)
@@ -104,7 +113,9 @@ def parse_network(document: dict[str, Any], *, base: Path) -> NetworkConfig:
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
         raise ConfigurationError(f"member codes listed twice: {', '.join(duplicates)}")
-    return NetworkConfig(members, _parse_settings(document.get("gateway", {}), base))
+    issuers = tuple(_parse_issuer(entry, base) for entry in document.get("issuers", []))
+    settings = _parse_settings(document.get("gateway", {}), base)
+    return NetworkConfig(members, settings, issuers)
 
 
 def _parse_member(entry: dict[str, Any]) -> MemberConfig:
@@ -121,6 +132,26 @@ def _parse_member(entry: dict[str, Any]) -> MemberConfig:
     if not member.url.startswith(("http://", "https://")):
         raise ConfigurationError(f"member {member.code}: url must be http(s)")
     return member
+
+
+def _parse_issuer(entry: dict[str, Any], base: Path) -> IssuerConfig:
+    values = dict(entry)
+    if "jwks_file" in values:
+        values["jwks_file"] = (base / values["jwks_file"]).resolve()
+    if "algorithms" in values:
+        values["algorithms"] = tuple(values["algorithms"])
+    try:
+        issuer = IssuerConfig(**values)
+    except TypeError as error:
+        raise ConfigurationError(f"[[issuers]]: {error}") from error
+    if (issuer.jwks_url is None) == (issuer.jwks_file is None):
+        raise ConfigurationError(
+            f"issuer {issuer.issuer}: give exactly one of jwks_url and jwks_file"
+        )
+    unsafe = sorted(set(issuer.algorithms) - set(ALLOWED_ALGORITHMS))
+    if unsafe:
+        raise ConfigurationError(f"issuer {issuer.issuer}: algorithms {unsafe} refused")
+    return issuer
 
 
 def _parse_settings(table: dict[str, Any], base: Path) -> GatewaySettings:

@@ -20,6 +20,7 @@ from .config import NetworkConfig
 from .engine import Engine
 from .execution.state import RequestState
 from .members.client import MemberClient
+from .security.authentication import AuthenticationFailed, Authenticator, Caller
 from .security.persisted import PersistedQueries
 from .security.rate_limit import RateLimiter
 
@@ -39,11 +40,13 @@ class _Refused(Exception):
         status: int,
         message: str,
         headers: tuple[tuple[bytes, bytes], ...] = (),
+        code: str = "BAD_REQUEST",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers
+        self.code = code
 
 
 class GraphQLEndpoint:
@@ -61,10 +64,18 @@ class GraphQLEndpoint:
         self.rate_limiter = rate_limiter
         self.registry: MemberRegistry | None = None
         self.client: MemberClient | None = None
+        self.authenticator: Authenticator | None = None
 
-    def attach(self, registry: MemberRegistry, client: MemberClient) -> None:
-        """Give the endpoint the members, once the app has started."""
+    def attach(
+        self,
+        registry: MemberRegistry,
+        client: MemberClient,
+        authenticator: Authenticator,
+    ) -> None:
+        """Give the endpoint the members and the issuers' keys, once the app
+        has started."""
         self.registry, self.client = registry, client
+        self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -73,21 +84,35 @@ class GraphQLEndpoint:
                 return
             if scope["method"] != "POST":
                 raise _Refused(405, "use POST for GraphQL")
-            self._check_rate(scope)
+            caller = await self._authenticate(scope)
+            self._check_rate(scope, caller)
             status, headers, payload = (
                 200,
                 _JSON_HEADERS,
-                await self._run(scope, receive),
+                await self._run(scope, receive, caller),
             )
         except _Refused as refused:
-            status, payload = refused.status, _request_error(refused.message)
+            status = refused.status
+            payload = _request_error(refused.message, refused.code)
             headers = [*_JSON_HEADERS, *refused.headers]
         await send(
             {"type": "http.response.start", "status": status, "headers": headers}
         )
         await send({"type": "http.response.body", "body": orjson.dumps(payload)})
 
-    async def _run(self, scope: Scope, receive: Receive) -> dict[str, Any]:
+    async def _authenticate(self, scope: Scope) -> Caller | None:
+        if self.authenticator is None:
+            raise _Refused(503, "the gateway is starting")
+        header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        try:
+            return await self.authenticator.authenticate(header or None)
+        except AuthenticationFailed as refused:
+            challenge = ((b"www-authenticate", b'Bearer error="invalid_token"'),)
+            raise _Refused(401, str(refused), challenge, "UNAUTHENTICATED") from refused
+
+    async def _run(
+        self, scope: Scope, receive: Receive, caller: Caller | None
+    ) -> dict[str, Any]:
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip()
         if content_type != b"application/json":
@@ -102,19 +127,29 @@ class GraphQLEndpoint:
         if self.registry is None or self.client is None:
             raise _Refused(503, "the gateway is starting")
         state = RequestState(
-            registry=self.registry, client=self.client, raw_variables=variables
+            registry=self.registry,
+            client=self.client,
+            raw_variables=variables,
+            caller=caller,
         )
         result = await self.engine.run(state, query, operation_name)
         return _format(result, state)
 
-    def _check_rate(self, scope: Scope) -> None:
+    def _check_rate(self, scope: Scope, caller: Caller | None) -> None:
         if self.rate_limiter is None:
             return
-        client = scope.get("client")
-        wait = self.rate_limiter.wait_for(client[0] if client else "unknown")
+        # A signed-in caller is counted as itself wherever it calls from.
+        address = scope.get("client")
+        who = (
+            f"{caller.issuer} {caller.subject}"
+            if caller is not None
+            else (address[0] if address else "unknown")
+        )
+        wait = self.rate_limiter.wait_for(who)
         if wait > 0:
             retry = RateLimiter.retry_after(wait).encode()
-            raise _Refused(429, "too many requests", ((b"retry-after", retry),))
+            retry_after = ((b"retry-after", retry),)
+            raise _Refused(429, "too many requests", retry_after, "RATE_LIMITED")
 
     async def _ide(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.network.settings.production:
@@ -180,8 +215,8 @@ def _operation(
     return query, variables, operation_name, extensions
 
 
-def _request_error(message: str) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+def _request_error(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
 def _format(result: ExecutionResult, state: RequestState) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from fulfillment_network.demo import (
 from fulfillment_network.identity import write_key_pair
 from gateway import create_app
 from gateway.config import GatewaySettings, MemberConfig, NetworkConfig
+from gateway.security.authentication import IssuerConfig
 from institution_subgraph.api.schema import schema as subgraph_schema
 from institution_subgraph.app import create_app as create_member_app
 from institution_subgraph.catalogue.importer import import_marc, open_marc
@@ -133,6 +134,7 @@ async def running_network(
     stand_ins: Sequence[MemberConfig] = (),
     member_schema: Schema | None = None,
     contract: Path | None = None,
+    issuers: Sequence[IssuerConfig] = (),
 ) -> AsyncIterator[RunningNetwork]:
     """Real members on ``server_dsn``, plus ``stand_ins`` served elsewhere.
 
@@ -162,6 +164,7 @@ async def running_network(
                 *stand_ins,
             ),
             settings=settings or GatewaySettings(),
+            issuers=tuple(issuers),
         )
         if network.settings.signing_key is None:
             signed = replace(network.settings, signing_key=gateway_keys()[0])

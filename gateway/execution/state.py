@@ -13,6 +13,7 @@ from ..composition.registry import MemberRegistry, MemberState
 from ..config import NetworkConfig
 from ..errors import MemberError
 from ..members.client import MemberClient
+from ..security.authentication import Caller
 
 __all__ = ["RequestState"]
 
@@ -30,6 +31,8 @@ class RequestState:
     # As the client sent them (passed on to members), and as coerced (used
     # by the gateway itself, e.g. for @skip and @include).
     raw_variables: dict[str, Any]
+    # Who is calling; None for an anonymous request.
+    caller: Caller | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     variable_values: VariableValues | None = None
     deadline: float = field(init=False)
