@@ -243,7 +243,6 @@ def _children(
                 str(options.member_port + number),
                 "--gateway-key",
                 str(gateway_key),
-                "--ide",
             ],
             env=env,
         )
@@ -300,6 +299,7 @@ def _announce(
 ) -> None:
     _say("")
     _say(f"Gateway:  {gateway}/graphql   (GraphiQL in a browser)")
+    _say("Members (they answer only calls the gateway signed):")
     for number, (code, name) in enumerate(members):
         url = f"http://{options.host}:{options.member_port + number}/graphql"
         _say(f"  {code} {name}: {url}")
