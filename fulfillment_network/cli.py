@@ -9,6 +9,7 @@
     fulfillment-network migrate         bring a member's database up to date
     fulfillment-network walkthrough     pick up anywhere against the demo
     fulfillment-network keys            the gateway's key pair for member calls
+    fulfillment-network token           a token from the demo's issuer
 
 PostgreSQL: ``--dsn`` or ``FULFILLMENT_NETWORK_DSN`` names a server; without
 either, a private cluster is started in ``--data-dir``.
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_migrate(commands)
     _add_walkthrough(commands)
     _add_keys(commands)
+    _add_token(commands)
     return parser
 
 
@@ -140,6 +142,39 @@ def _add_keys(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--public-dir", type=Path, help="where the public key goes (default: --dir)"
     )
     parser.set_defaults(run=_run_keys)
+
+
+def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "token", help="print a token from the demo's issuer, to paste into the IDE"
+    )
+    parser.add_argument("--institution", required=True, metavar="CODE")
+    parser.add_argument("--subject", default="demo-user", help="default: demo-user")
+    parser.add_argument("--role", action="append", default=[], dest="roles")
+    parser.add_argument("--scope", action="append", default=[], dest="scopes")
+    parser.add_argument("--patron", help="the patron's global ID, for a patron")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=f"the demo's private cluster folder (default: {default_data_dir()})",
+    )
+    parser.set_defaults(run=_run_token)
+
+
+def _run_token(arguments: argparse.Namespace) -> int:
+    from .demo_issuer import demo_token
+
+    data_dir = (arguments.data_dir or default_data_dir()).expanduser().resolve()
+    token = demo_token(
+        data_dir.parent / "keys",
+        institution=arguments.institution,
+        subject=arguments.subject,
+        roles=arguments.roles,
+        scopes=arguments.scopes,
+        patron=arguments.patron,
+    )
+    sys.stdout.write(token + "\n")
+    return 0
 
 
 def _run_keys(arguments: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import asyncpg
 
+from .demo_issuer import DEMO_AUDIENCE, DEMO_ISSUER, write_demo_issuer
 from .identity import write_key_pair
 from .postgres import DSN_ENV, default_data_dir, postgres_server
 
@@ -115,8 +116,9 @@ def run_demo(options: DemoOptions, *, dsn: str | None, data_dir: Path | None) ->
     with postgres_server(dsn, data_dir) as server:
         asyncio.run(_load_members(server.dsn, members, options.marc or excerpt_path()))
         private_key, public_key = write_key_pair(data_dir.parent / "keys")
+        issuer_keys = write_demo_issuer(data_dir.parent / "keys")
         network_file = _write_network_file(
-            data_dir.parent, members, options, private_key
+            data_dir.parent, members, options, private_key, issuer_keys
         )
         children = _children(server.dsn, members, network_file, public_key, options)
         with children as wait:
@@ -196,6 +198,7 @@ def _write_network_file(
     members: list[tuple[str, str]],
     options: DemoOptions,
     signing_key: Path,
+    issuer_keys: Path,
 ) -> Path:
     lines = [
         "[gateway]",
@@ -213,6 +216,13 @@ def _write_network_file(
             f'url = "{url}"',
             "",
         ]
+    lines += [
+        "[[issuers]]",
+        f'issuer = "{DEMO_ISSUER}"',
+        f'audience = "{DEMO_AUDIENCE}"',
+        f'jwks_file = "{issuer_keys}"',
+        "",
+    ]
     path = folder / "demo-network.toml"
     path.write_text("\n".join(lines), "utf-8")
     return path
