@@ -65,7 +65,9 @@ async def run_entity_level(
     for index, flatten in enumerate(level.flattens):
         for reference in _references(data, flatten, keys[flatten.type_name]):
             owner = _owner(reference.representation, state.network)
-            if owner is None:
+            if flatten.key_only:
+                reference.settle(reference.representation)
+            elif owner is None:
                 reference.settle(None)
             else:
                 by_owner[owner][index].append(reference)

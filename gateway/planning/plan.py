@@ -59,6 +59,9 @@ class Flatten:
     type_name: str
     selection: str
     variables: frozenset[str]
+    # The client asks only for the entity's key, which the data already
+    # holds: no owner is asked.
+    key_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

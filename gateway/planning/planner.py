@@ -294,7 +294,10 @@ class _Walk:
         assert node.selection_set is not None
         selection = self.member_selection(node.selection_set, entity, path, depth)
         pending = self.levels[depth].setdefault(
-            path, _PendingFlatten(path, entity.name)
+            path,
+            _PendingFlatten(
+                path, entity.name, self.planner.semantics.entity_keys[entity.name]
+            ),
         )
         pending.selections.append(selection)
 
@@ -329,6 +332,7 @@ class _Walk:
 class _PendingFlatten:
     path: tuple[str, ...]
     type_name: str
+    keys: tuple[str, ...]
     selections: list[SelectionSetNode] = field(default_factory=list)
 
     def build(self) -> Flatten:
@@ -340,6 +344,18 @@ class _PendingFlatten:
             type_name=self.type_name,
             selection=print_ast(merged),
             variables=frozenset(_variables_in(merged)),
+            key_only=self._asks_only_the_key(merged),
+        )
+
+    def _asks_only_the_key(self, selection_set: SelectionSetNode) -> bool:
+        """Whether the client wants no more than the key the gateway holds."""
+        wanted = {"__typename", *self.keys}
+        return all(
+            isinstance(s, FieldNode)
+            and s.alias is None
+            and not s.directives
+            and s.name.value in wanted
+            for s in selection_set.selections
         )
 
 

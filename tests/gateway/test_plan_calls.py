@@ -124,3 +124,25 @@ async def test_entities_are_not_fetched_when_not_selected(
 
     assert len(body["data"]["patron"]["requests"]) == 3
     assert [len(network.member_calls(c)) for c in ("TSTA", "TSTB", "TSTC")] == [0, 1, 0]
+
+
+async def test_asking_only_for_a_references_key_asks_no_owner(
+    network_with_requests: tuple[RunningNetwork, str],
+) -> None:
+    network, patron = network_with_requests
+
+    body = await network.query(
+        "query ($p: ID!) { patron(id: $p) { requests { pickupDesk { __typename id } }"
+        " homeInstitution { code } } }",
+        {"p": patron},
+    )
+
+    answer = body["data"]["patron"]
+    assert answer["homeInstitution"] == {"code": "TSTA"}
+    assert sorted(r["pickupDesk"]["id"] for r in answer["requests"]) == [
+        "Desk:TSTA:MAIN",
+        "Desk:TSTC:MAIN",
+        "Desk:TSTC:MAIN",
+    ]
+    assert {r["pickupDesk"]["__typename"] for r in answer["requests"]} == {"Desk"}
+    assert [len(network.member_calls(c)) for c in ("TSTA", "TSTB", "TSTC")] == [0, 1, 0]

@@ -192,3 +192,11 @@ def test_typename_and_merged_fields_are_shaped_as_asked() -> None:
     assert shaped == {
         "request": {"__typename": "Request", "patron": {"name": "N", "id": "P"}}
     }
+
+
+def test_a_reference_asked_only_for_its_key_needs_no_owner() -> None:
+    plan = _plan("{ requests { pickupDesk { id } patron { id name } } }")
+
+    [level] = plan.entity_levels
+    flags = {f.path[-1]: f.key_only for f in level.flattens}
+    assert flags == {"pickupDesk": True, "patron": False}
