@@ -5,6 +5,10 @@ member's code) with its private key; a member accepts a call only with a
 valid one, checked against the gateway's public key. A member is therefore
 no use to anyone who reaches it around the gateway. Ed25519 (EdDSA) keys,
 PEM files, JWTs by PyJWT.
+
+The token also says who the gateway is calling for (the ``caller`` claim):
+the person or application the gateway authenticated, or nobody for an
+anonymous request. Members apply their own checks to that caller again.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 __all__ = [
+    "CONSORTIAL_ROLES",
     "GATEWAY_ISSUER",
+    "Caller",
     "GatewaySigner",
     "IdentityRefused",
     "MemberGate",
@@ -33,6 +39,76 @@ __all__ = [
 GATEWAY_ISSUER = "fulfillment-network-gateway"
 PRIVATE_KEY_FILE = "gateway-signing-key.pem"
 PUBLIC_KEY_FILE = "gateway-public-key.pem"
+
+
+# The roles that carry the consortial-services privilege: Network Activity
+# at the patron's home institution, and the network's desk workflows.
+CONSORTIAL_ROLES = frozenset(
+    {
+        "circulation_desk_manager",
+        "circulation_desk_operator",
+        "circulation_desk_operator_limited",
+        "user_manager",
+        "user_administrator",
+    }
+)
+
+# Bounds the signer's cache of tokens per (member, caller).
+_MAX_CACHED_TOKENS = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a request is for, as the gateway verified it.
+
+    A patron carries ``patron`` (their global ID at home) and
+    ``network_patron`` (the network patron card, the same at every member);
+    staff carry ``roles`` at ``institution``; a third-party application
+    carries ``client``, alone or acting for a patron or a member of staff.
+    """
+
+    subject: str
+    issuer: str
+    institution: str | None = None
+    roles: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    patron: str | None = None
+    network_patron: str | None = None
+    client: str | None = None
+
+    @property
+    def is_patron(self) -> bool:
+        return self.patron is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.patron is None and bool(self.roles)
+
+    def claims(self) -> dict[str, Any]:
+        """The caller as the gateway passes it on to members."""
+        return {
+            "sub": self.subject,
+            "iss": self.issuer,
+            "institution": self.institution,
+            "roles": sorted(self.roles),
+            "scopes": sorted(self.scopes),
+            "patron": self.patron,
+            "network_patron": self.network_patron,
+            "client": self.client,
+        }
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> Caller:
+        return cls(
+            subject=str(claims["sub"]),
+            issuer=str(claims["iss"]),
+            institution=claims.get("institution"),
+            roles=frozenset(claims.get("roles") or ()),
+            scopes=frozenset(claims.get("scopes") or ()),
+            patron=claims.get("patron"),
+            network_patron=claims.get("network_patron"),
+            client=claims.get("client"),
+        )
 
 
 class IdentityRefused(Exception):
@@ -69,11 +145,14 @@ def write_key_pair(
 
 @dataclass
 class GatewaySigner:
-    """Signs the gateway's tokens, reusing each member's for half its life."""
+    """Signs the gateway's tokens, reusing each (member, caller)'s for half
+    its life."""
 
     key: Ed25519PrivateKey
     lifetime: float = 60.0
-    _issued: dict[str, tuple[float, str]] = field(default_factory=dict)
+    _issued: dict[tuple[str, Caller | None], tuple[float, str]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def from_file(cls, path: Path) -> GatewaySigner:
@@ -82,19 +161,25 @@ class GatewaySigner:
             raise ValueError(f"{path} does not hold an Ed25519 private key")
         return cls(key)
 
-    def token_for(self, member: str, now: float | None = None) -> str:
+    def token_for(
+        self, member: str, caller: Caller | None = None, now: float | None = None
+    ) -> str:
         now = time.time() if now is None else now
-        issued = self._issued.get(member)
+        issued = self._issued.get((member, caller))
         if issued is not None and now - issued[0] < self.lifetime / 2:
             return issued[1]
-        claims = {
+        claims: dict[str, Any] = {
             "iss": GATEWAY_ISSUER,
             "aud": member,
             "iat": int(now),
             "exp": int(now + self.lifetime),
         }
+        if caller is not None:
+            claims["caller"] = caller.claims()
         token = jwt.encode(claims, self.key, algorithm="EdDSA")
-        self._issued[member] = (now, token)
+        if len(self._issued) >= _MAX_CACHED_TOKENS:
+            self._issued.clear()
+        self._issued[(member, caller)] = (now, token)
         return token
 
 
@@ -111,6 +196,16 @@ class MemberGate:
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError(f"{path} does not hold an Ed25519 public key")
         return cls(key, member)
+
+    def caller(self, authorization: str | None) -> Caller | None:
+        """Who the gateway calls for; None for an anonymous request."""
+        claims = self.check(authorization).get("caller")
+        if not isinstance(claims, Mapping):
+            return None
+        try:
+            return Caller.from_claims(claims)
+        except KeyError as error:
+            raise IdentityRefused("the gateway identity names no caller") from error
 
     def check(self, authorization: str | None) -> Mapping[str, Any]:
         scheme, _, token = (authorization or "").partition(" ")

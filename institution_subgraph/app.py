@@ -31,6 +31,11 @@ from .storage.institution import open_institution_pool
 
 __all__ = ["GatewayOnly", "create_app"]
 
+# Where GatewayOnly leaves the caller the gateway named, in the ASGI scope's
+# state: CALLER_CHECKED is True once the gateway's identity was verified.
+CALLER = "caller"
+CALLER_CHECKED = "caller_checked"
+
 logger = logging.getLogger("institution_subgraph")
 
 
@@ -50,11 +55,14 @@ class _MemberGraphQL(GraphQL[RequestContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         assert self.pool is not None, "the pool opens before the first request"
+        state = request.scope.get("state") or {}
         return RequestContext(
             pool=self.pool,
             institution=self.institution,
             clock=self.clock,
             local_user_group=self.local_user_group,
+            gatekept=state.get(CALLER_CHECKED, False),
+            caller=state.get(CALLER),
         )
 
 
@@ -107,7 +115,7 @@ class GatewayOnly:
         headers = dict(scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1")
         try:
-            self.gate.check(authorization or None)
+            caller = self.gate.caller(authorization or None)
         except IdentityRefused as refused:
             logger.warning("call refused", extra={"reason": str(refused)})
             body = {
@@ -117,4 +125,6 @@ class GatewayOnly:
             }
             await JSONResponse(body, status_code=401)(scope, receive, send)
             return
+        state = scope.setdefault("state", {})
+        state[CALLER], state[CALLER_CHECKED] = caller, True
         await self.app(scope, receive, send)

@@ -9,11 +9,12 @@ from typing import Any
 from graphql import GraphQLError
 from graphql.execution.values import VariableValues
 
+from fulfillment_network.identity import Caller
+
 from ..composition.registry import MemberRegistry, MemberState
 from ..config import NetworkConfig
 from ..errors import MemberError
 from ..members.client import MemberClient
-from ..security.authentication import Caller
 
 __all__ = ["RequestState"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from fulfillment_network.identity import GatewaySigner
+from fulfillment_network.identity import Caller, GatewaySigner
 
 from ..config import MemberConfig
 from ..errors import MemberFailed, MemberTimeout, MemberUnavailable
@@ -58,10 +58,11 @@ class MemberClient:
         )
         return cls(session, signer)
 
-    def _headers(self, member: str) -> dict[str, str]:
+    def _headers(self, member: str, caller: Caller | None) -> dict[str, str]:
         headers = {"content-type": "application/json"}
         if self._signer is not None:
-            headers["authorization"] = f"Bearer {self._signer.token_for(member)}"
+            token = self._signer.token_for(member, caller)
+            headers["authorization"] = f"Bearer {token}"
         return headers
 
     async def close(self) -> None:
@@ -74,11 +75,14 @@ class MemberClient:
         variables: Mapping[str, Any] | None = None,
         *,
         time_limit: float,
+        caller: Caller | None = None,
     ) -> MemberAnswer:
+        """The member's answer to ``query``, asked for ``caller`` (None: the
+        gateway itself, or an anonymous client)."""
         started = time.perf_counter()
         outcome = "ok"
         try:
-            return await self._post(member, query, variables, time_limit)
+            return await self._post(member, query, variables, time_limit, caller)
         except MemberTimeout:
             outcome = "timeout"
             raise
@@ -103,13 +107,14 @@ class MemberClient:
         query: str,
         variables: Mapping[str, Any] | None,
         time_limit: float,
+        caller: Caller | None,
     ) -> MemberAnswer:
         payload = {"query": query, "variables": dict(variables or {})}
         try:
             async with self._session.post(
                 member.url,
                 data=orjson.dumps(payload),
-                headers=self._headers(member.code),
+                headers=self._headers(member.code, caller),
                 timeout=aiohttp.ClientTimeout(total=time_limit),
             ) as response:
                 body = await response.read()

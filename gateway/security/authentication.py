@@ -21,6 +21,8 @@ import aiohttp
 import jwt
 import orjson
 
+from fulfillment_network.identity import Caller
+
 __all__ = ["AuthenticationFailed", "Authenticator", "Caller", "IssuerConfig"]
 
 # Signatures only: no symmetric keys, never "none".
@@ -42,19 +44,6 @@ class IssuerConfig:
     institution: str | None = None
     # Seconds between two fetches of the keys for an unknown key id.
     refresh_cooldown: float = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    subject: str
-    issuer: str
-    institution: str | None = None
-    roles: frozenset[str] = frozenset()
-    scopes: frozenset[str] = frozenset()
-    # The patron's global ID when the caller is a patron.
-    patron: str | None = None
-    # A third-party application's client id.
-    client: str | None = None
 
 
 @dataclass
@@ -166,5 +155,6 @@ def _caller(claims: Mapping[str, Any], config: IssuerConfig) -> Caller:
         roles=frozenset(claims.get("roles") or ()),
         scopes=frozenset(scope.split() if isinstance(scope, str) else ()),
         patron=claims.get("patron"),
+        network_patron=claims.get("network_patron"),
         client=claims.get("client_id") or claims.get("azp"),
     )

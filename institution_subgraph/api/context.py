@@ -17,6 +17,8 @@ import asyncpg
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from fulfillment_network.identity import Caller
+
 from ..clock import Clock, SystemClock
 from ..settings import DEFAULT_LOCAL_USER_GROUP
 from ..storage import catalogue
@@ -62,12 +64,18 @@ class RequestContext:
     """:param clock: "now" for due dates, fines and expiry; tests move it.
     :param local_user_group: the group of this member's own patrons by
         default, for answers about a patron not yet named.
+    :param gatekept: the call carried the gateway's verified identity; then
+        ``caller`` is who the gateway calls for (None: an anonymous client),
+        and the member applies its own access rules to them. A member run
+        without the gateway's key (development) checks nobody.
     """
 
     pool: asyncpg.Pool
     institution: Institution
     clock: Clock = field(default_factory=SystemClock)
     local_user_group: str = DEFAULT_LOCAL_USER_GROUP
+    gatekept: bool = False
+    caller: Caller | None = None
     bib_records: DataLoader[int, asyncpg.Record | None] = field(init=False)
     holdings: DataLoader[int, list[asyncpg.Record]] = field(init=False)
     items_by_holding: DataLoader[int, list[asyncpg.Record]] = field(init=False)
