@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,7 +153,19 @@ def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--subject", default="demo-user", help="default: demo-user")
     parser.add_argument("--role", action="append", default=[], dest="roles")
     parser.add_argument("--scope", action="append", default=[], dest="scopes")
-    parser.add_argument("--patron", help="the patron's global ID, for a patron")
+    parser.add_argument(
+        "--patron",
+        metavar="N|ID",
+        help="for a patron: a demo patron's number (1 to 3) or a global ID",
+    )
+    parser.add_argument(
+        "--network-patron",
+        metavar="UUID",
+        help="the network patron id of a --patron given by global ID",
+    )
+    parser.add_argument(
+        "--client", help="an application's client id: then its scopes count"
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -164,6 +177,11 @@ def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run_token(arguments: argparse.Namespace) -> int:
     from .demo_issuer import demo_token
 
+    try:
+        patron, network_patron = _token_patron(arguments)
+    except ValueError as error:
+        sys.stderr.write(f"fulfillment-network: {error}\n")
+        return 2
     data_dir = (arguments.data_dir or default_data_dir()).expanduser().resolve()
     token = demo_token(
         data_dir.parent / "keys",
@@ -171,10 +189,40 @@ def _run_token(arguments: argparse.Namespace) -> int:
         subject=arguments.subject,
         roles=arguments.roles,
         scopes=arguments.scopes,
-        patron=arguments.patron,
+        patron=patron,
+        network_patron=network_patron,
+        client=arguments.client,
     )
     sys.stdout.write(token + "\n")
     return 0
+
+
+def _token_patron(arguments: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The token's patron and network patron id: a demo patron's by number,
+    or as given."""
+    from .demo import demo_patron
+    from .ids import GlobalId
+
+    patron: str | None = arguments.patron
+    network_patron: str | None = arguments.network_patron
+    if patron is None:
+        if network_patron is not None:
+            raise ValueError("--network-patron goes with --patron")
+        return None, None
+    if patron.isdigit():
+        if network_patron is not None:
+            raise ValueError("a demo patron (--patron N) has its own network id")
+        demo = demo_patron(arguments.institution, int(patron))
+        return demo.id, str(demo.network_patron_id)
+    home = GlobalId.parse(patron, expect_type="Patron").institution
+    if home != arguments.institution:
+        raise ValueError(f"{patron} is not a patron of {arguments.institution}")
+    if network_patron is not None:
+        try:
+            uuid.UUID(network_patron)
+        except ValueError:
+            raise ValueError(f"{network_patron!r} is not a UUID") from None
+    return patron, network_patron
 
 
 def _run_keys(arguments: argparse.Namespace) -> int:
@@ -229,13 +277,20 @@ def _add_walkthrough(
         default=f"http://127.0.0.1:{DEFAULT_GATEWAY_PORT}/graphql",
         help="the gateway's GraphQL URL (default: the demo's)",
     )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="the demo's private cluster folder, whose issuer signs each step's"
+        f" token (default: {default_data_dir()})",
+    )
     parser.set_defaults(run=_run_walkthrough)
 
 
 def _run_walkthrough(arguments: argparse.Namespace) -> int:
     from .walkthrough import run_walkthrough
 
-    return run_walkthrough(arguments.gateway)
+    data_dir = (arguments.data_dir or default_data_dir()).expanduser().resolve()
+    return run_walkthrough(arguments.gateway, data_dir.parent / "keys")
 
 
 def _run_demo(arguments: argparse.Namespace) -> int:

@@ -36,7 +36,9 @@ __all__ = [
     "DEMO_INSTITUTIONS",
     "DEMO_PATRONS",
     "DemoOptions",
+    "DemoPatron",
     "demo_members",
+    "demo_patron",
     "demo_patron_id",
     "holds_record",
     "install_demo_patrons",
@@ -164,10 +166,44 @@ def demo_patron_id(institution: str, name: str) -> uuid.UUID:
     )
 
 
+@dataclass(frozen=True)
+class DemoPatron:
+    """Demo patron ``number`` of ``institution`` (1 for the first of
+    :data:`DEMO_PATRONS`): who a patron's token speaks for."""
+
+    institution: str
+    number: int
+
+    @property
+    def name(self) -> str:
+        return DEMO_PATRONS[self.number - 1]
+
+    @property
+    def id(self) -> str:
+        """The patron's global ID at home."""
+        return f"Patron:{self.institution}:{self.number}"
+
+    @property
+    def network_patron_id(self) -> uuid.UUID:
+        return demo_patron_id(self.institution, self.name)
+
+
+def demo_patron(institution: str, number: int) -> DemoPatron:
+    """Demo patron ``number`` of ``institution``; 1 to 3 exist."""
+    if not 1 <= number <= len(DEMO_PATRONS):
+        raise ValueError(f"the demo patrons are numbered 1 to {len(DEMO_PATRONS)}")
+    return DemoPatron(institution, number)
+
+
 async def install_demo_patrons(
     connection: asyncpg.Connection, institution: str
 ) -> None:
-    """A few patrons of the member's own, for trying the workflows."""
+    """A few patrons of the member's own, for trying the workflows.
+
+    They are the member's first patrons, so demo patron ``n`` has the local
+    id ``n`` and tokens can name them without asking the member
+    (:class:`DemoPatron`); a database where that does not hold is refused.
+    """
     from institution_subgraph.storage.patrons import (
         insert_local_patron,
         patron_by_network_id,
@@ -175,18 +211,25 @@ async def install_demo_patrons(
 
     for number, name in enumerate(DEMO_PATRONS, start=1):
         network_id = demo_patron_id(institution, name)
-        if await patron_by_network_id(connection, network_id) is not None:
-            continue
-        await insert_local_patron(
-            connection,
-            home_institution=institution,
-            network_patron_id=network_id,
-            barcode=f"{institution}-P{number:04d}",
-            name=name,
-            user_group="patron",
-            expires_on=date.today() + timedelta(days=3 * 365),
-            emails=[f"{name.split()[0].lower()}@{institution.lower()}.example.org"],
-        )
+        existing = await patron_by_network_id(connection, network_id)
+        if existing is not None:
+            local_id = existing.id
+        else:
+            local_id = await insert_local_patron(
+                connection,
+                home_institution=institution,
+                network_patron_id=network_id,
+                barcode=f"{institution}-P{number:04d}",
+                name=name,
+                user_group="patron",
+                expires_on=date.today() + timedelta(days=3 * 365),
+                emails=[f"{name.split()[0].lower()}@{institution.lower()}.example.org"],
+            )
+        if local_id != number:
+            raise RuntimeError(
+                f"{institution}: demo patron {name} has the local id {local_id},"
+                f" not {number}; start the demo with a fresh --data-dir"
+            )
 
 
 def _share(member: int, members: int) -> Callable[[int], bool]:

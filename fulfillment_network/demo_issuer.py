@@ -1,8 +1,9 @@
 """The demo's own token issuer, so that users can try signed-in requests.
 
 ``fulfillment-network token --institution ASH --role circulation_desk_operator``
-prints a token this issuer signed; the demo's gateway trusts the issuer
-through a JWKS file beside the key. Not for production: a real network
+prints a token this issuer signed for a member of ASH's staff, and
+``--patron 1`` one for ASH's first demo patron; the demo's gateway trusts
+the issuer through a JWKS file beside the key. Not for production: a real network
 trusts its members' own identity providers.
 """
 
@@ -53,8 +54,17 @@ def demo_token(
     roles: Sequence[str] = (),
     scopes: Sequence[str] = (),
     patron: str | None = None,
+    network_patron: str | None = None,
+    client: str | None = None,
     lifetime: float = 8 * 3600,
 ) -> str:
+    """A token signed by the issuer in ``folder`` (made there if missing).
+
+    Staff carry ``roles`` at ``institution``; a patron carries ``patron``
+    (their global ID at home) and ``network_patron`` (their network patron
+    id); ``client`` makes it an application's token, whose ``scopes`` then
+    count.
+    """
     write_demo_issuer(folder)
     key = serialization.load_pem_private_key((folder / _KEY_FILE).read_bytes(), None)
     if not isinstance(key, Ed25519PrivateKey):
@@ -70,6 +80,6 @@ def demo_token(
         "roles": list(roles),
         "scope": " ".join(scopes),
     }
-    if patron is not None:
-        claims["patron"] = patron
+    optional = {"patron": patron, "network_patron": network_patron, "client_id": client}
+    claims.update({name: value for name, value in optional.items() if value})
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": _KEY_ID})

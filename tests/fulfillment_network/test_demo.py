@@ -1,8 +1,22 @@
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
+import asyncpg
 import pytest
 
-from fulfillment_network.demo import demo_members, holds_record
+from fulfillment_network.demo import (
+    DEMO_PATRONS,
+    demo_members,
+    demo_patron,
+    holds_record,
+    install_demo_patrons,
+)
+from institution_subgraph.storage.patrons import (
+    insert_local_patron,
+    patron_by_network_id,
+)
 
 
 @pytest.mark.parametrize("members", [1, 2, 3, 10])
@@ -36,3 +50,39 @@ def test_demo_members_have_unique_codes_beyond_the_named_ones() -> None:
 def test_a_network_needs_at_least_one_member() -> None:
     with pytest.raises(ValueError, match="1 to 99"):
         demo_members(0)
+
+
+async def test_demo_patron_n_is_a_fresh_members_patron_n(
+    connection: asyncpg.Connection,
+) -> None:
+    await install_demo_patrons(connection, "ASH")
+    await install_demo_patrons(connection, "ASH")
+
+    for number in range(1, len(DEMO_PATRONS) + 1):
+        patron = demo_patron("ASH", number)
+        stored = await patron_by_network_id(connection, patron.network_patron_id)
+        assert stored is not None
+        assert (stored.id, stored.name) == (number, patron.name)
+        assert patron.id == f"Patron:ASH:{number}"
+
+
+async def test_demo_patrons_after_other_patrons_are_refused(
+    connection: asyncpg.Connection,
+) -> None:
+    await insert_local_patron(
+        connection,
+        home_institution="ASH",
+        network_patron_id=uuid.uuid4(),
+        barcode="ASH-0001",
+        name="Early Bird",
+        user_group="patron",
+        expires_on=date(2099, 1, 1),
+    )
+
+    with pytest.raises(RuntimeError, match="fresh --data-dir"):
+        await install_demo_patrons(connection, "ASH")
+
+
+def test_there_are_only_so_many_demo_patrons() -> None:
+    with pytest.raises(ValueError, match="1 to 3"):
+        demo_patron("ASH", len(DEMO_PATRONS) + 1)

@@ -18,9 +18,9 @@ INSTITUTION = "TSTM"
 
 
 def _excerpt_records(count: int) -> list[bytes]:
-    with gzip.open(excerpt_path()) as stream:
-        reader = pymarc.MARCReader(stream, to_unicode=True, force_utf8=True)
-        return [bytes(record.as_marc()) for record in islice(reader, count)]
+    marc = gzip.decompress(excerpt_path().read_bytes())
+    reader = pymarc.MARCReader(marc, to_unicode=True, force_utf8=True)
+    return [bytes(record.as_marc()) for record in islice(reader, count)]
 
 
 def _broken_file(folder: Path) -> tuple[Path, int, list[int]]:

@@ -11,8 +11,8 @@ from fulfillment_network.logs import EventFormatter
 from ...network import running_network
 from ..test_network_workflows import (
     ACTIVITY,
+    ALEX,
     DECLARE_LOST,
-    HOME,
     OWNER,
     PICKUP,
     REQUEST,
@@ -28,17 +28,26 @@ async def test_a_whole_workflow_logs_no_patron_data_and_no_token(
     caplog.set_level(logging.DEBUG)
     async with running_network(catalogues) as network:
         story = Story(network)
-        patron = await story.patron(HOME, "Alex Archivist")
+        patron, alex = story.patron(ALEX), story.as_patron(ALEX)
+        owner_staff = story.as_staff(OWNER)
         copies = await story.available_copies(OWNER)
-        await story.step(REQUEST, patron=patron, item=copies[0][1], desk=desk(PICKUP))
-        await story.step(WALK_IN, desk=desk(OWNER), item=copies[1][1], patron=patron)
-        await story.step(DECLARE_LOST, desk=desk(OWNER), item=copies[1][1])
-        await story.ok(ACTIVITY, patron=patron)
-        # A refusal too: its message must not reach the log either.
+        await story.step(
+            REQUEST, by=alex, patron=patron, item=copies[0][1], desk=desk(PICKUP)
+        )
+        await story.step(
+            WALK_IN, by=owner_staff, desk=desk(OWNER), item=copies[1][1], patron=patron
+        )
+        await story.step(
+            DECLARE_LOST, by=owner_staff, desk=desk(OWNER), item=copies[1][1]
+        )
+        await story.ok(ACTIVITY, by=alex, patron=patron)
+        # Refusals too: their messages must not reach the log either.
         await network.query(
             WALK_IN,
             {"key": "k", "desk": desk(OWNER), "item": copies[1][1], "patron": patron},
+            token=owner_staff,
         )
+        await network.query(ACTIVITY, {"patron": patron}, token=owner_staff)
 
     formatter = EventFormatter()
     logged = "\n".join(formatter.format(record) for record in caplog.records)
