@@ -3,8 +3,10 @@
 ::
 
     prepare   parse (token limit), operation limits, validate against the
-              network schema, plan                                (cached)
+              network schema, plan, find the guarded fields       (cached)
     coerce    the client's variables, checked against their types
+    authorize the guarded fields against the caller; a field refused
+              is cut out and the rest planned again                (cached)
     execute   root fetches, entity levels, shaping                (per request)
 
 Introspection, where the settings allow it, is answered by the gateway
@@ -14,6 +16,7 @@ itself from the network schema; no member is asked.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from graphql import (
@@ -39,6 +42,7 @@ from .execution.state import RequestState
 from .planning.cache import PlanCache, Prepared
 from .planning.planner import Planner
 from .planning.semantics import Compute, Semantics
+from .security.authorization import AccessRules, Refusal, without_fields
 from .security.limits import DEFAULT_LIMITS, OperationLimits, check_limits
 
 __all__ = ["Engine"]
@@ -65,6 +69,7 @@ class Engine:
         self.semantics = Semantics.read(schema)
         _check_computations(self.semantics)
         self.planner = Planner(schema, self.semantics)
+        self.access = AccessRules(schema)
         self.executor = Executor(schema, self.semantics)
         self.plans = PlanCache()
         self._rules = [*specified_rules]
@@ -74,7 +79,9 @@ class Engine:
     async def run(
         self, state: RequestState, query: str, operation_name: str | None
     ) -> ExecutionResult:
-        prepared = self.plans.get_or_prepare(query, operation_name, self._prepare)
+        prepared = self.plans.get_or_prepare(
+            (query, operation_name), lambda: self._prepare(query, operation_name)
+        )
         if prepared.plan is None:
             return ExecutionResult(None, list(prepared.errors))
         plan = prepared.plan
@@ -88,6 +95,17 @@ class Engine:
             return ExecutionResult(None, coerced)
         state.variable_values = coerced
         state.variables = coerced.coerced
+        refused = self.access.refusals(prepared.guards, state.caller, coerced)
+        if refused:
+            state.errors.extend(refusal.error for refusal in refused)
+            cut = frozenset(refusal.index for refusal in refused)
+            allowed = self.plans.get_or_prepare(
+                (query, operation_name, cut),
+                lambda: self._without(prepared, operation_name, refused),
+            )
+            if allowed.plan is None:
+                return ExecutionResult(None, [*state.errors, *allowed.errors])
+            plan = allowed.plan
         data: dict[str, Any] = {}
         if any(field.name in _INTROSPECTION for field in plan.shape):
             data.update(self._introspect(query, operation_name, state.variables))
@@ -115,9 +133,27 @@ class Engine:
         if errors:
             return Prepared(None, tuple(errors))
         try:
-            return Prepared(self.planner.plan(document, operation_name))
+            plan = self.planner.plan(document, operation_name)
         except GraphQLError as error:
             return Prepared(None, (error,))
+        operation, root = self.planner.operation(document, operation_name)
+        guards = self.access.guards(document, operation, root)
+        return Prepared(plan, document=document, guards=guards)
+
+    def _without(
+        self,
+        prepared: Prepared,
+        operation_name: str | None,
+        refused: Sequence[Refusal],
+    ) -> Prepared:
+        """The plan of what the caller may see: the operation without the
+        refused fields, or no plan if nothing is left."""
+        assert prepared.document is not None
+        document = without_fields(prepared.document, (r.guard.node for r in refused))
+        operation, _ = self.planner.operation(document, operation_name)
+        if not operation.selection_set.selections:
+            return Prepared(None)
+        return Prepared(self.planner.plan(document, operation_name))
 
     def _introspect(
         self, query: str, operation_name: str | None, variables: dict[str, Any]

@@ -1,14 +1,16 @@
 """Plans by document and operation name, so a repeated operation skips
-parsing, validation and planning."""
+parsing, validation and planning; and by the fields cut out for a caller
+who may not see them (see :mod:`gateway.security.authorization`)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
 
+from ..security.authorization import Guard
 from .plan import Plan
 
 __all__ = ["PlanCache", "Prepared"]
@@ -20,6 +22,9 @@ class Prepared:
 
     plan: Plan | None
     errors: tuple[GraphQLError, ...] = ()
+    # The parsed operation, and its fields that ask something of the caller.
+    document: DocumentNode | None = None
+    guards: tuple[Guard, ...] = ()
 
 
 class PlanCache:
@@ -29,22 +34,18 @@ class PlanCache:
         self.capacity = capacity
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[tuple[str, str | None], Prepared] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Prepared] = OrderedDict()
 
     def get_or_prepare(
-        self,
-        query: str,
-        operation_name: str | None,
-        prepare: Callable[[str, str | None], Prepared],
+        self, key: Hashable, prepare: Callable[[], Prepared]
     ) -> Prepared:
-        key = (query, operation_name)
         cached = self._entries.get(key)
         if cached is not None:
             self.hits += 1
             self._entries.move_to_end(key)
             return cached
         self.misses += 1
-        prepared = prepare(query, operation_name)
+        prepared = prepare()
         self._entries[key] = prepared
         if len(self._entries) > self.capacity:
             self._entries.popitem(last=False)

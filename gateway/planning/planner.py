@@ -103,6 +103,13 @@ class Planner:
             return _shaped_throughout(shaped)
         return replace(shaped, passthrough=False)
 
+    def operation(
+        self, document: DocumentNode, operation_name: str | None
+    ) -> tuple[OperationDefinitionNode, GraphQLObjectType]:
+        """The operation the client chose, and its root type."""
+        operation = _select_operation(document, operation_name)
+        return operation, self._root_type(operation)
+
     def _root_type(self, operation: OperationDefinitionNode) -> GraphQLObjectType:
         root = self.schema.get_root_type(operation.operation)
         if root is None:
