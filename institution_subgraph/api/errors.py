@@ -6,8 +6,10 @@ gateway and clients can act on it without parsing the message::
     SubgraphError
     ├── BadUserInput      BAD_USER_INPUT: the arguments cannot be used
     ├── NotOwnedHere      NOT_OWNED_HERE: the ID belongs to another member
-    └── NotFound          NOT_FOUND: a mutation's ID names nothing here
-                          (a query answers null instead)
+    ├── NotFound          NOT_FOUND: a mutation's ID names nothing here
+    │                     (a query answers null instead)
+    └── Forbidden         FORBIDDEN: the caller the gateway names may not
+                          see or do this here (see :mod:`.access`)
 
 Refusals of the circulation rules keep their own codes; see
 :mod:`.circulation.errors`.
@@ -19,7 +21,7 @@ from typing import ClassVar
 
 from graphql import GraphQLError
 
-__all__ = ["BadUserInput", "NotFound", "NotOwnedHere", "SubgraphError"]
+__all__ = ["BadUserInput", "Forbidden", "NotFound", "NotOwnedHere", "SubgraphError"]
 
 
 class SubgraphError(GraphQLError):
@@ -39,3 +41,7 @@ class NotOwnedHere(SubgraphError):
 
 class NotFound(SubgraphError):
     code = "NOT_FOUND"
+
+
+class Forbidden(SubgraphError):
+    code = "FORBIDDEN"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from ...circulation.views import FeeView
+from ..access import require_activity_of
 from ..catalogue import Institution, Item
 from ..context import Info
 from ..ids import global_id, local_key
@@ -95,5 +96,8 @@ class Fee:
 
 
 async def fee_by_key(info: Info, key: int) -> Fee | None:
+    """A fee asked for by its ID: part of its patron's activity, which the
+    caller must be allowed to see (see ``api.access``)."""
     view = await info.context.circulation.fees.load(key)
+    await require_activity_of(info, None if view is None else view.patron_id)
     return None if view is None else Fee.from_view(view)

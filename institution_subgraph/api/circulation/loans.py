@@ -9,6 +9,7 @@ import strawberry
 
 from ...circulation.desks import DeskKey
 from ...circulation.views import LoanView
+from ..access import require_activity_of
 from ..catalogue import Item
 from ..context import Info
 from ..ids import global_id, local_key
@@ -96,13 +97,16 @@ class Loan:
 
 
 async def loan_by_key(info: Info, key: int) -> Loan | None:
+    """A loan asked for by its ID: part of its patron's activity, which the
+    caller must be allowed to see (see ``api.access``)."""
     view = await info.context.circulation.loans.load(key)
+    await require_activity_of(info, None if view is None else view.patron_id)
     return None if view is None else Loan.from_view(view)
 
 
 async def known_loan(info: Info, key: int) -> Loan:
     """A loan named by one of this member's records, which keep it by a
-    foreign key."""
-    loan = await loan_by_key(info, key)
-    assert loan is not None, f"loan {key} is referenced but missing"
-    return loan
+    foreign key; the caller was allowed that record."""
+    view = await info.context.circulation.loans.load(key)
+    assert view is not None, f"loan {key} is referenced but missing"
+    return Loan.from_view(view)

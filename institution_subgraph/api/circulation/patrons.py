@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 import strawberry
 
@@ -15,6 +16,7 @@ from ...circulation.queries import Balance
 from ...circulation.queries import Notice as NoticeView
 from ...storage.patron_links import PatronLink
 from ...storage.patrons import PatronCard
+from ..access import AccountHolder, require_activity, require_patron
 from ..catalogue import Institution
 from ..context import Info
 from ..ids import global_id, local_key
@@ -148,6 +150,7 @@ class Patron:
         )
     )
     async def linked_accounts(self, info: Info) -> list[Patron]:
+        self._require_activity(info)
         # An account elsewhere has no links of its own; nor has a linked
         # account here, since only the home member records them.
         if self.account_elsewhere is not None:
@@ -165,6 +168,10 @@ class Patron:
             self, linked=True, account_elsewhere=strawberry.ID(str(account))
         )
 
+    def _require_activity(self, info: Info) -> None:
+        holder = AccountHolder(UUID(self.network_patron_id), self.home_code)
+        require_activity(info, holder)
+
     # Not yet: the activity fields below read per patron (a few statements
     # each), not batched across patrons; the root fields return one patron,
     # and only a long _entities call would ask for many.
@@ -173,6 +180,7 @@ class Patron:
     async def loans(
         self, info: Info, status: LoanStatus | None = strawberry.UNSET
     ) -> list[Loan]:
+        self._require_activity(info)
         if self.account_elsewhere is not None:
             return []
         views = await queries.patron_loans(
@@ -184,6 +192,7 @@ class Patron:
     async def requests(
         self, info: Info, open: bool | None = strawberry.UNSET
     ) -> list[Request]:
+        self._require_activity(info)
         if self.account_elsewhere is not None:
             return []
         views = await queries.patron_requests(
@@ -195,6 +204,7 @@ class Patron:
     async def fees(
         self, info: Info, status: FeeStatus | None = strawberry.UNSET
     ) -> list[Fee]:
+        self._require_activity(info)
         if self.account_elsewhere is not None:
             return []
         views = await queries.patron_fees(
@@ -204,6 +214,7 @@ class Patron:
 
     @strawberry.field(description="What the patron owes this member, per currency.")
     async def balance(self, info: Info) -> list[Money]:
+        self._require_activity(info)
         if self.account_elsewhere is not None:
             return []
         balances = await queries.patron_balance(info.context.pool, self.key)
@@ -211,14 +222,18 @@ class Patron:
 
     @strawberry.field
     async def notices(self, info: Info) -> list[Notice]:
+        self._require_activity(info)
         if self.account_elsewhere is not None:
             return []
         views = await queries.patron_notices(info.context.pool, self.key)
         return [Notice.from_view(view) for view in views]
 
 
-async def patron_by_key(info: Info, key: int) -> Patron | None:
-    card = await info.context.circulation.patrons.load(key)
+async def patron_by_key(info: Info, key: int | None) -> Patron | None:
+    """The patron, if the caller may see them (see ``api.access``); None
+    when there is no such patron (``key`` None: none was found)."""
+    card = None if key is None else await info.context.circulation.patrons.load(key)
+    require_patron(info, None if card is None else AccountHolder.from_card(card))
     return None if card is None else Patron.from_card(card)
 
 

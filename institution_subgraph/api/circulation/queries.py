@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from ...circulation import queries
+from ..access import require_staff_of
 from ..context import Info
 from ..errors import NotFound
 from ..ids import local_key
@@ -43,7 +44,7 @@ class CirculationQuery:
             network_patron_id, argument="networkPatronId"
         )
         found = await queries.patron_by_network_id(info.context.pool, network_id)
-        return None if found is None else await patron_by_key(info, found.patron_id)
+        return await patron_by_key(info, None if found is None else found.patron_id)
 
     @strawberry.field
     async def loan(self, info: Info, id: strawberry.ID) -> Loan | None:
@@ -66,12 +67,14 @@ class CirculationQuery:
         """The tasks of one of this member's desks, or of a remote desk as
         far as this member's items go."""
         key = desk_key(desk)
+        require_staff_of(info, key.institution, "a desk's tasks")
         if await desk_by_key(info, key) is None:
             raise NotFound(f"no desk {desk}", argument="desk")
         return DeskTasks(key=key)
 
     @strawberry.field
     async def item_history(self, info: Info, item: strawberry.ID) -> list[ItemEvent]:
+        require_staff_of(info, info.context.institution.code, "an item's history")
         barcode = await item_barcode(info, item)
         with refusals_as_errors():
             events = await queries.item_history(info.context.pool, barcode)

@@ -10,6 +10,7 @@ import strawberry
 from ...circulation.desks import DeskKey
 from ...circulation.queries import RequestStep as StepView
 from ...circulation.views import RequestView
+from ..access import require_activity_of
 from ..catalogue import BibRecord, Item
 from ..context import Info
 from ..ids import global_id, local_key
@@ -106,13 +107,16 @@ class Request:
 
 
 async def request_by_key(info: Info, key: int) -> Request | None:
+    """A request asked for by its ID: part of its patron's activity, which
+    the caller must be allowed to see (see ``api.access``)."""
     view = await info.context.circulation.requests.load(key)
+    await require_activity_of(info, None if view is None else view.patron_id)
     return None if view is None else Request.from_view(view)
 
 
 async def known_request(info: Info, key: int) -> Request:
     """A request named by one of this member's records, which keep it by a
-    foreign key."""
-    request = await request_by_key(info, key)
-    assert request is not None, f"request {key} is referenced but missing"
-    return request
+    foreign key; the caller was allowed that record (a desk's tasks, say)."""
+    view = await info.context.circulation.requests.load(key)
+    assert view is not None, f"request {key} is referenced but missing"
+    return Request.from_view(view)

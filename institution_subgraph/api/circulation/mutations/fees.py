@@ -14,10 +14,9 @@ from ....circulation.desks import DeskKey
 from ....clock import Clock
 from ...context import Info
 from ...ids import local_key
-from ..arguments import optional_desk_key
-from ..ids import FEE, desk_key
+from ..ids import FEE
 from ..results import FeeTransactionResult
-from ._acting import perform
+from ._acting import acting_desk, desk_or_patron, perform
 
 __all__ = ["FeeMutations"]
 
@@ -65,7 +64,9 @@ class FeeMutations:
         desk: strawberry.ID | None = strawberry.UNSET,
     ) -> FeeTransactionResult:
         fee_id = local_key(info, fee, FEE, argument="fee")
-        at_desk = optional_desk_key(desk)
+        at_desk = await desk_or_patron(
+            info, desk, info.context.circulation.fees, fee_id
+        )
         result = await perform(
             info,
             op.pay_fee,
@@ -86,7 +87,12 @@ class FeeMutations:
         desk: strawberry.ID,
     ) -> FeeTransactionResult:
         return await _move_money(
-            info, op.waive_fee, idempotency_key, fee, amount, lambda: desk_key(desk)
+            info,
+            op.waive_fee,
+            idempotency_key,
+            fee,
+            amount,
+            lambda: acting_desk(info, desk, owner_only=True),
         )
 
     @strawberry.mutation
@@ -99,5 +105,10 @@ class FeeMutations:
         desk: strawberry.ID,
     ) -> FeeTransactionResult:
         return await _move_money(
-            info, op.refund_fee, idempotency_key, fee, amount, lambda: desk_key(desk)
+            info,
+            op.refund_fee,
+            idempotency_key,
+            fee,
+            amount,
+            lambda: acting_desk(info, desk, owner_only=True),
         )

@@ -7,10 +7,9 @@ import strawberry
 from ....circulation import operations as op
 from ...context import Info
 from ..arguments import require_this_member
-from ..ids import desk_key
 from ..movements import ItemMovement
 from ..results import ExpireHoldsResult, MissingItemResult, ReceiveResult, ReturnResult
-from ._acting import perform, perform_on_item
+from ._acting import acting_desk, perform, perform_on_item
 
 __all__ = ["ItemMutations"]
 
@@ -27,7 +26,12 @@ class ItemMutations:
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> ItemMovement:
         result = await perform_on_item(
-            info, op.scan_item_for_pick_slip, idempotency_key, desk=desk, item=item
+            info,
+            op.scan_item_for_pick_slip,
+            idempotency_key,
+            desk=desk,
+            item=item,
+            owner_only=True,
         )
         return ItemMovement.from_outcome(result.item)
 
@@ -36,7 +40,12 @@ class ItemMutations:
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> MissingItemResult:
         result = await perform_on_item(
-            info, op.mark_item_missing, idempotency_key, desk=desk, item=item
+            info,
+            op.mark_item_missing,
+            idempotency_key,
+            desk=desk,
+            item=item,
+            owner_only=True,
         )
         return MissingItemResult.from_result(result)
 
@@ -72,6 +81,6 @@ class ItemMutations:
         self, info: Info, idempotency_key: str, institution: str, desk: strawberry.ID
     ) -> ExpireHoldsResult:
         require_this_member(info, institution, argument="institution")
-        at_desk = desk_key(desk)
+        at_desk = acting_desk(info, desk, owner_only=True)
         result = await perform(info, op.expire_holds, idempotency_key, desk=at_desk)
         return ExpireHoldsResult.from_result(result)

@@ -7,10 +7,10 @@ import strawberry
 from ....circulation import operations as op
 from ...context import Info
 from ...ids import local_key
-from ..arguments import item_barcode, optional_desk_key
-from ..ids import LOAN, PATRON, desk_key
+from ..arguments import item_barcode
+from ..ids import LOAN, PATRON
 from ..results import LendResult, LostResult, RenewResult
-from ._acting import perform, perform_on_item
+from ._acting import acting_desk, desk_or_patron, perform, perform_on_item
 
 __all__ = ["LoanMutations"]
 
@@ -26,7 +26,8 @@ class LoanMutations:
         item: strawberry.ID,
         patron: strawberry.ID,
     ) -> LendResult:
-        at_desk, barcode = desk_key(desk), await item_barcode(info, item)
+        at_desk = acting_desk(info, desk)
+        barcode = await item_barcode(info, item)
         patron_id = local_key(info, patron, PATRON, argument="patron")
         result = await perform(
             info,
@@ -47,7 +48,9 @@ class LoanMutations:
         desk: strawberry.ID | None = strawberry.UNSET,
     ) -> RenewResult:
         loan_id = local_key(info, loan, LOAN, argument="loan")
-        at_desk = optional_desk_key(desk)
+        at_desk = await desk_or_patron(
+            info, desk, info.context.circulation.loans, loan_id
+        )
         result = await perform(
             info,
             op.renew_loan,
@@ -62,7 +65,12 @@ class LoanMutations:
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> LostResult:
         result = await perform_on_item(
-            info, op.declare_item_lost, idempotency_key, desk=desk, item=item
+            info,
+            op.declare_item_lost,
+            idempotency_key,
+            desk=desk,
+            item=item,
+            owner_only=True,
         )
         return LostResult.from_declared(result)
 
@@ -71,6 +79,11 @@ class LoanMutations:
         self, info: Info, idempotency_key: str, desk: strawberry.ID, item: strawberry.ID
     ) -> LostResult:
         result = await perform_on_item(
-            info, op.claim_item_returned, idempotency_key, desk=desk, item=item
+            info,
+            op.claim_item_returned,
+            idempotency_key,
+            desk=desk,
+            item=item,
+            owner_only=True,
         )
         return LostResult.from_claimed(result)

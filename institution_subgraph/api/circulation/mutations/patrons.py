@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from ....circulation import operations as op
+from ... import access
 from ...context import Info
 from ..arguments import own_patron_key, patron_elsewhere, require_this_member
 from ..inputs import SharedPatronInput
@@ -33,6 +34,7 @@ class PatronMutations:
     ) -> LinkPatronResult:
         require_this_member(info, institution, argument="institution")
         shared = patron.to_shared_fields()
+        access.require_link(info, shared.network_patron_id)
         result = await perform(info, op.link_patron, idempotency_key, shared=shared)
         return LinkPatronResult.from_result(result)
 
@@ -52,6 +54,7 @@ class PatronMutations:
     ) -> Patron:
         patron_key = await own_patron_key(info, patron, argument="patron")
         elsewhere = patron_elsewhere(info, account, argument="account")
+        await access.require_link_record(info, patron_key, elsewhere.institution)
         result = await perform(
             info,
             op.record_linked_account,

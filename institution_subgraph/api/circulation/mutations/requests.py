@@ -7,12 +7,13 @@ from datetime import date
 import strawberry
 
 from ....circulation import operations as op
+from ... import access
 from ...context import Info
 from ...ids import local_key
-from ..arguments import given, item_barcode, optional_desk_key
+from ..arguments import given, item_barcode
 from ..ids import PATRON, REQUEST, desk_key
 from ..results import CancelRequestResult, PlaceRequestResult
-from ._acting import perform
+from ._acting import desk_or_patron, perform
 
 __all__ = ["RequestMutations"]
 
@@ -36,6 +37,7 @@ class RequestMutations:
         patron_id = local_key(info, patron, PATRON, argument="patron")
         bib_record_id = local_key(info, bib_record, "BibRecord", argument="bibRecord")
         pickup = desk_key(pickup_desk, argument="pickupDesk")
+        await access.require_activity_of(info, patron_id)
         result = await perform(
             info,
             op.place_title_request,
@@ -60,6 +62,7 @@ class RequestMutations:
         patron_id = local_key(info, patron, PATRON, argument="patron")
         barcode = await item_barcode(info, item)
         pickup = desk_key(pickup_desk, argument="pickupDesk")
+        await access.require_activity_of(info, patron_id)
         result = await perform(
             info,
             op.place_item_request,
@@ -85,7 +88,9 @@ class RequestMutations:
         desk: strawberry.ID | None = strawberry.UNSET,
     ) -> CancelRequestResult:
         request_id = local_key(info, request, REQUEST, argument="request")
-        at_desk = optional_desk_key(desk)
+        at_desk = await desk_or_patron(
+            info, desk, info.context.circulation.requests, request_id
+        )
         result = await perform(
             info,
             op.cancel_request,
