@@ -95,6 +95,7 @@ class Engine:
             return ExecutionResult(None, coerced)
         state.variable_values = coerced
         state.variables = coerced.coerced
+        state.share_caller = bool(prepared.guards)
         refused = self.access.refusals(prepared.guards, state.caller, coerced)
         if refused:
             state.errors.extend(refusal.error for refusal in refused)

@@ -144,6 +144,7 @@ class RunningNetwork:
     def forget_calls(self) -> None:
         for recorder in self.recorders.values():
             recorder.queries.clear()
+            recorder.authorizations.clear()
 
     def token(
         self,

@@ -37,11 +37,13 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
 
 
 class RecordingApp:
-    """Passes requests to ``app`` and keeps the query of each GraphQL call."""
+    """Passes requests to ``app`` and keeps the query of each GraphQL call,
+    and the identity it carried (its Authorization header)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.queries: list[str] = []
+        self.authorizations: list[str] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/graphql":
@@ -52,6 +54,8 @@ class RecordingApp:
             messages.append(await receive())
         body = b"".join(message.get("body", b"") for message in messages)
         self.queries.append(orjson.loads(body)["query"])
+        headers = dict(scope.get("headers") or [])
+        self.authorizations.append(headers.get(b"authorization", b"").decode())
         pending = iter(messages)
 
         async def replay() -> Message:

@@ -50,7 +50,11 @@ async def _call(
     if time_limit <= 0:
         raise MemberTimeout(member.code, "the request's deadline has passed")
     answer = await state.client.execute(
-        member, document, variables, time_limit=time_limit, caller=state.caller
+        member,
+        document,
+        variables,
+        time_limit=time_limit,
+        caller=state.caller_for_members,
     )
     if answer.data is None and not answer.errors:
         raise MemberFailed(member.code, "answered without data")

@@ -34,6 +34,10 @@ class RequestState:
     raw_variables: dict[str, Any]
     # Who is calling; None for an anonymous request.
     caller: Caller | None = None
+    # Whether members are told who is calling: only when the operation asks
+    # for something that is not public, so that a signed-in search names
+    # nobody to the members it fans out to.
+    share_caller: bool = True
     variables: dict[str, Any] = field(default_factory=dict)
     variable_values: VariableValues | None = None
     deadline: float = field(init=False)
@@ -49,6 +53,10 @@ class RequestState:
         self.member_states = self.registry.states
         timeout = self.network.settings.request_timeout
         self.deadline = time.monotonic() + timeout
+
+    @property
+    def caller_for_members(self) -> Caller | None:
+        return self.caller if self.share_caller else None
 
     def time_left(self) -> float:
         return self.deadline - time.monotonic()

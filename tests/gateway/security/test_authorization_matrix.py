@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 import pytest
 
 from fulfillment_network.demo import demo_patron
@@ -281,3 +282,28 @@ async def test_a_refused_field_is_cut_and_the_rest_answered(matrix: Matrix) -> N
         assert error["extensions"]["code"] == "UNAUTHENTICATED"
     # The whole operation once, the part the caller may see once; then cached.
     assert plans.misses - misses == 2
+
+
+def _callers_named(network: RunningNetwork, code: str) -> list[object]:
+    """The caller each of the member's calls named in the gateway's token."""
+    return [
+        jwt.decode(header.split()[1], options={"verify_signature": False}).get("caller")
+        for header in network.recorders[code].authorizations
+    ]
+
+
+async def test_members_learn_who_calls_only_when_it_matters(matrix: Matrix) -> None:
+    network = matrix.network
+    token = CALLERS["patron self"](network)
+    network.forget_calls()
+
+    await network.data(SEARCH, token=token)
+    # A public search names nobody to the members it fans out to.
+    assert _callers_named(network, HOME) == [None]
+    assert _callers_named(network, OWNER) == [None]
+
+    await network.data(ACTIVITY, {"patron": SELF.id}, token=token)
+    [*_, named] = _callers_named(network, HOME)
+    assert isinstance(named, dict)
+    assert named["patron"] == SELF.id
+    assert named["network_patron"] == str(SELF.network_patron_id)
