@@ -113,6 +113,7 @@ def excerpt_path() -> Path:
 
 
 def run_demo(options: DemoOptions, *, dsn: str | None, data_dir: Path | None) -> int:
+    _stop_on_termination()
     members = demo_members(options.members)
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
     with postgres_server(dsn, data_dir) as server:
@@ -130,6 +131,17 @@ def run_demo(options: DemoOptions, *, dsn: str | None, data_dir: Path | None) ->
                 return 1
             _announce(gateway, members, options)
             return wait()
+
+
+def _stop_on_termination() -> None:
+    """Stopped by SIGTERM or SIGHUP (``docker stop``, a closed terminal), the
+    demo stops its members, its gateway and its cluster, as on Ctrl-C."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for termination in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(termination, interrupt)
 
 
 async def _load_members(
