@@ -40,9 +40,16 @@ from .execution.computations import COMPUTATIONS
 from .execution.executor import Executor
 from .execution.state import RequestState
 from .planning.cache import PlanCache, Prepared
+from .planning.plan import Plan
 from .planning.planner import Planner
 from .planning.semantics import Compute, Semantics
-from .security.authorization import AccessRules, Refusal, without_fields
+from .planning.shape import in_selection_order
+from .security.authorization import (
+    AccessRules,
+    Refusal,
+    null_refused,
+    without_fields,
+)
 from .security.limits import DEFAULT_LIMITS, OperationLimits, check_limits
 
 __all__ = ["Engine"]
@@ -105,7 +112,9 @@ class Engine:
                 lambda: self._without(prepared, operation_name, refused),
             )
             if allowed.plan is None:
-                return ExecutionResult(None, [*state.errors, *allowed.errors])
+                # Nothing left to ask: only the refused fields, as nulls.
+                nulls = _answer_without(refused, {}, prepared.plan)
+                return ExecutionResult(nulls, [*state.errors, *allowed.errors])
             plan = allowed.plan
         data: dict[str, Any] = {}
         if any(field.name in _INTROSPECTION for field in plan.shape):
@@ -114,6 +123,8 @@ class Engine:
             shaped = await self.executor.run(plan, state, data)
         except GraphQLError as error:
             return ExecutionResult(None, [*state.errors, error])
+        if refused:
+            shaped = _answer_without(refused, shaped, prepared.plan)
         return ExecutionResult(shaped, state.errors or None)
 
     def _prepare(self, query: str, operation_name: str | None) -> Prepared:
@@ -168,6 +179,14 @@ class Engine:
         )
         assert isinstance(result, ExecutionResult), "introspection is synchronous"
         return {k: v for k, v in (result.data or {}).items() if v is not None}
+
+
+def _answer_without(
+    refused: Sequence[Refusal], data: dict[str, Any] | None, full: Plan
+) -> dict[str, Any] | None:
+    """The answer with the refused fields back in place, as nulls."""
+    data = null_refused(data, refused)
+    return None if data is None else in_selection_order(data, full.shape)
 
 
 def _introspection_only(document: DocumentNode) -> DocumentNode:

@@ -9,8 +9,9 @@ JSON to build exactly the response the client asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Condition", "ShapeField"]
+__all__ = ["Condition", "ShapeField", "in_selection_order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +49,28 @@ class ShapeField:
     # @reference below it and nothing the gateway added. Members answer the
     # same selection against the same contract, so it can be passed on as is.
     passthrough: bool = False
+
+
+def in_selection_order(
+    data: dict[str, Any], fields: tuple[ShapeField, ...]
+) -> dict[str, Any]:
+    """``data`` with its keys, at every depth, in the order the client
+    selected them (for an answer the gateway changed after shaping it)."""
+    ordered: dict[str, Any] = {}
+    for field in fields:
+        if field.key in data and field.key not in ordered:
+            value = data[field.key]
+            if field.children is not None:
+                value = _ordered(value, field.children)
+            ordered[field.key] = value
+    for key, value in data.items():
+        ordered.setdefault(key, value)
+    return ordered
+
+
+def _ordered(value: Any, fields: tuple[ShapeField, ...]) -> Any:
+    if isinstance(value, list):
+        return [_ordered(item, fields) for item in value]
+    if isinstance(value, dict):
+        return in_selection_order(value, fields)
+    return value

@@ -23,7 +23,9 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLList,
     GraphQLNamedType,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -42,7 +44,15 @@ from fulfillment_network.identity import Caller
 from ..errors import ConfigurationError
 from .policies import POLICIES
 
-__all__ = ["AccessRules", "Guard", "Refusal", "Requirement", "without_fields"]
+__all__ = [
+    "AccessRules",
+    "Guard",
+    "Refusal",
+    "Requirement",
+    "Step",
+    "null_refused",
+    "without_fields",
+]
 
 T = TypeVar("T")
 
@@ -116,14 +126,28 @@ def _needs(policies: tuple[tuple[Check, ...], ...]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One field on the way to a guarded field: its response key, and
+    whether it (and, for a list, its items) may be null."""
+
+    key: str
+    nullable: bool
+    items_nullable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Guard:
     """A guarded field of one operation, where it is in the response."""
 
-    path: tuple[str, ...]
+    steps: tuple[Step, ...]
     coordinate: str
     node: FieldNode
     field: GraphQLField
     requirement: Requirement
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(step.key for step in self.steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +185,7 @@ class AccessRules:
         self,
         selection_set: SelectionSetNode,
         parent: GraphQLNamedType,
-        path: tuple[str, ...],
+        path: tuple[Step, ...],
         fragments: Mapping[str, FragmentDefinitionNode],
     ) -> Iterable[Guard]:
         for selection in selection_set.selections:
@@ -182,7 +206,7 @@ class AccessRules:
         self,
         node: FieldNode,
         parent: GraphQLNamedType,
-        path: tuple[str, ...],
+        path: tuple[Step, ...],
         fragments: Mapping[str, FragmentDefinitionNode],
     ) -> Iterable[Guard]:
         if not isinstance(parent, GraphQLObjectType):
@@ -190,7 +214,7 @@ class AccessRules:
         definition = parent.fields.get(node.name.value)
         if definition is None:
             return  # __typename and introspection
-        here = (*path, node.alias.value if node.alias else node.name.value)
+        here = (*path, _step(node, definition))
         requirement = self.fields.get((parent.name, node.name.value))
         if requirement is not None:
             coordinate = f"{parent.name}.{node.name.value}"
@@ -207,7 +231,7 @@ class AccessRules:
     ) -> list[Refusal]:
         refused: list[Refusal] = []
         for index, guard in enumerate(guards):
-            if any(_within(guard.path, r.guard.path) for r in refused):
+            if any(_within(guard.steps, r.guard.steps) for r in refused):
                 continue  # cut out with the field above it
             arguments = (
                 get_argument_values(guard.field, guard.node, variables)
@@ -226,7 +250,20 @@ class AccessRules:
         return refused
 
 
-def _within(path: tuple[str, ...], outer: tuple[str, ...]) -> bool:
+def _step(node: FieldNode, definition: GraphQLField) -> Step:
+    key = node.alias.value if node.alias else node.name.value
+    field_type = definition.type
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    items_nullable = True
+    while isinstance(inner, GraphQLList):
+        item = inner.of_type
+        items_nullable = not isinstance(item, GraphQLNonNull)
+        inner = item.of_type if isinstance(item, GraphQLNonNull) else item
+    return Step(key, nullable, items_nullable)
+
+
+def _within(path: tuple[Step, ...], outer: tuple[Step, ...]) -> bool:
     return len(path) > len(outer) and path[: len(outer)] == outer
 
 
@@ -344,3 +381,51 @@ def _remove_if_emptied(node: FieldNode | InlineFragmentNode) -> Any:
     if selection_set is not None and not selection_set.selections:
         return REMOVE
     return None
+
+
+def null_refused(
+    data: dict[str, Any] | None, refused: Iterable[Refusal]
+) -> dict[str, Any] | None:
+    """The answer with null where each refused field was asked for, as where
+    a field failed: a field that may not be null makes its parent null, up
+    to the nearest that may (or the whole of ``data``)."""
+    for refusal in refused:
+        if data is None:
+            return None
+        if _null_in(data, refusal.guard.steps):
+            return None
+    return data
+
+
+def _null_in(parent: dict[str, Any], steps: tuple[Step, ...]) -> bool:
+    """Null the field of ``steps[0]`` in ``parent``, or what lies below it;
+    True if ``parent`` itself must become null."""
+    # Not yet: a refused field left out by @skip/@include, or by a type
+    # condition the object does not meet, is still given its null; the
+    # contract has no abstract types yet, and a refusal is reported anyway.
+    step, below = steps[0], steps[1:]
+    value = parent.get(step.key)
+    must_null = (
+        not below
+        or step.key not in parent  # cut with the refused field below it
+        or (value is not None and _null_below(value, step, below))
+    )
+    if not must_null:
+        return False
+    if step.nullable:
+        parent[step.key] = None
+        return False
+    return True
+
+
+def _null_below(value: Any, step: Step, below: tuple[Step, ...]) -> bool:
+    """True if the field of ``step``, holding ``value``, must become null."""
+    if isinstance(value, list):
+        for position, item in enumerate(value):
+            if item is None or not _null_below(item, step, below):
+                continue
+            if not step.items_nullable:
+                return True
+            value[position] = None
+        return False
+    return isinstance(value, dict) and _null_in(value, below)

@@ -15,7 +15,11 @@ from graphql.execution.values import get_variable_values
 from fulfillment_network.identity import Caller
 from gateway.composition.contract import Contract
 from gateway.errors import ConfigurationError
-from gateway.security.authorization import AccessRules, without_fields
+from gateway.security.authorization import (
+    AccessRules,
+    null_refused,
+    without_fields,
+)
 from gateway.security.policies import institution_of
 
 DIRECTIVES = """
@@ -207,3 +211,46 @@ def test_the_institution_an_argument_names(
     value: object, institution: str | None
 ) -> None:
     assert institution_of(value) == institution
+
+
+NULLS_SDL = (
+    DIRECTIVES
+    + """
+type Query { me: Me!, open: Me, list: [Me!]!, loose: [Me] }
+type Me { name: String, secret: String @authenticated, hard: String! @authenticated }
+"""
+)
+
+
+def _nulled(query: str, data: dict[str, object]) -> object:
+    rules = AccessRules(build_schema(NULLS_SDL))
+    document = parse(query)
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    assert rules.schema.query_type is not None
+    guards = rules.guards(document, operation, rules.schema.query_type)
+    refused = rules.refusals(guards, None, None)
+    return null_refused(data, refused)
+
+
+def test_a_refused_nullable_field_is_null_in_every_list_item() -> None:
+    data = {"list": [{"name": "a"}, {"name": "b"}]}
+    assert _nulled("{ list { name secret } }", data) == {
+        "list": [{"name": "a", "secret": None}, {"name": "b", "secret": None}]
+    }
+
+
+def test_a_refused_non_null_field_nulls_the_nearest_nullable_parent() -> None:
+    assert _nulled("{ open { name hard } }", {"open": {"name": "a"}}) == {"open": None}
+    # [Me]: each item may be null.
+    assert _nulled("{ loose { hard } }", {"loose": [{}, None]}) == {
+        "loose": [None, None]
+    }
+    # me: Me! and list: [Me!]! cannot be null: the whole of data is.
+    assert _nulled("{ me { hard } }", {}) is None
+    assert _nulled("{ list { hard } }", {"list": [{}]}) is None
+
+
+def test_a_parent_cut_with_its_refused_field_is_null() -> None:
+    # `open { secret }` had nothing else: the gateway never asked for `open`.
+    assert _nulled("{ open { secret } }", {}) == {"open": None}

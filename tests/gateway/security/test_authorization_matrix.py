@@ -263,10 +263,11 @@ async def test_the_access_matrix(matrix: Matrix, operation: str, caller: str) ->
         assert matrix.member_calls() == 0, "a refused field reached a member"
 
 
-async def test_a_refused_field_is_cut_and_the_rest_answered(matrix: Matrix) -> None:
+async def test_a_refused_field_is_null_and_the_rest_answered(matrix: Matrix) -> None:
     query = """query ($patron: ID!) {
-      searchWorks(text: "history", first: 1) { totalCount }
-      networkActivity(patron: $patron) { blocked }
+      first: searchWorks(text: "history", first: 1) { totalCount }
+      patron(id: $patron) { name }
+      last: searchWorks(text: "history", first: 1) { totalCount }
     }"""
     assert matrix.network.gateway is not None
     plans = matrix.network.gateway.state.engine.plans
@@ -275,13 +276,31 @@ async def test_a_refused_field_is_cut_and_the_rest_answered(matrix: Matrix) -> N
     for _ in range(2):
         body = await matrix.network.query(query, {"patron": SELF.id})
 
-        assert body["data"]["searchWorks"]["totalCount"] > 0
-        assert "networkActivity" not in body["data"]
+        # In the order asked, the refused field null, as a failed field is.
+        assert list(body["data"]) == ["first", "patron", "last"]
+        assert body["data"]["patron"] is None
+        assert body["data"]["last"]["totalCount"] > 0
         [error] = body["errors"]
-        assert error["path"] == ["networkActivity"]
+        assert error["path"] == ["patron"]
         assert error["extensions"]["code"] == "UNAUTHENTICATED"
     # The whole operation once, the part the caller may see once; then cached.
     assert plans.misses - misses == 2
+
+
+async def test_a_refused_field_that_cannot_be_null_nulls_its_parent(
+    matrix: Matrix,
+) -> None:
+    query = """query ($patron: ID!) {
+      searchWorks(text: "history", first: 1) { totalCount }
+      networkActivity(patron: $patron) { blocked }
+    }"""
+
+    body = await matrix.network.query(query, {"patron": SELF.id})
+
+    # networkActivity is NetworkActivity!: as for any failed non-null root
+    # field, the whole of data is null.
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
 
 
 def _callers_named(network: RunningNetwork, code: str) -> list[object]:
