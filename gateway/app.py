@@ -55,7 +55,11 @@ def create_app(
         file is watched and a changed file is taken without a restart.
     """
     contract = Contract.load(network.settings.contract)
-    engine = Engine(contract.schema, production=network.settings.production)
+    engine = Engine(
+        contract.schema,
+        production=network.settings.production,
+        reject_unauthorized=network.settings.unauthorized == "reject",
+    )
     settings = network.settings
     endpoint = GraphQLEndpoint(
         engine,

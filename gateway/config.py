@@ -8,6 +8,8 @@ A network file is TOML::
     on_contract_mismatch = "exclude" # or "refuse" to stop the start
     contract = "schema"              # folder of *.graphql, relative to this file
     production = true                # no IDE, no introspection, no suggestions
+    unauthorized = "filter"          # or "reject": a refused field stops the
+                                     # whole operation
 
     [[members]]
     code = "ASH"
@@ -48,6 +50,7 @@ DEFAULT_REQUEST_TIMEOUT = 10.0
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 
 MismatchPolicy = Literal["exclude", "refuse"]
+UnauthorizedPolicy = Literal["filter", "reject"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,9 @@ class GatewaySettings:
     on_contract_mismatch: MismatchPolicy = "exclude"
     contract: Path = DEFAULT_CONTRACT_DIR
     production: bool = True
+    # A field the caller may not see: "filter" answers the rest with the
+    # field null; "reject" answers nothing.
+    unauthorized: UnauthorizedPolicy = "filter"
     # How long to wait before asking an unreachable member for its schema again.
     retry_interval: float = 5.0
     # Requests a second each client may make, in bursts up to rate_burst;
@@ -83,6 +89,10 @@ class GatewaySettings:
         if self.on_contract_mismatch not in ("exclude", "refuse"):
             raise ConfigurationError(
                 'gateway.on_contract_mismatch must be "exclude" or "refuse"'
+            )
+        if self.unauthorized not in ("filter", "reject"):
+            raise ConfigurationError(
+                'gateway.unauthorized must be "filter" or "reject"'
             )
 
 

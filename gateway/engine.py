@@ -69,9 +69,11 @@ class Engine:
         *,
         production: bool,
         limits: OperationLimits = DEFAULT_LIMITS,
+        reject_unauthorized: bool = False,
     ) -> None:
         self.schema = schema
         self.production = production
+        self.reject_unauthorized = reject_unauthorized
         self.limits = limits
         self.semantics = Semantics.read(schema)
         _check_computations(self.semantics)
@@ -104,6 +106,8 @@ class Engine:
         state.variables = coerced.coerced
         state.share_caller = bool(prepared.guards)
         refused = self.access.refusals(prepared.guards, state.caller, coerced)
+        if refused and self.reject_unauthorized:
+            return ExecutionResult(None, [refusal.error for refusal in refused])
         if refused:
             state.errors.extend(refusal.error for refusal in refused)
             cut = frozenset(refusal.index for refusal in refused)

@@ -19,6 +19,7 @@ import jwt
 import pytest
 
 from fulfillment_network.demo import demo_patron
+from gateway.config import GatewaySettings
 
 from ...network import RunningNetwork, running_network
 
@@ -326,3 +327,23 @@ async def test_members_learn_who_calls_only_when_it_matters(matrix: Matrix) -> N
     assert isinstance(named, dict)
     assert named["patron"] == SELF.id
     assert named["network_patron"] == str(SELF.network_patron_id)
+
+
+async def test_in_reject_mode_a_refused_field_stops_the_whole_operation(
+    catalogues: str,
+) -> None:
+    settings = GatewaySettings(unauthorized="reject")
+    async with running_network(catalogues, settings=settings) as network:
+        network.forget_calls()
+
+        body = await network.query(
+            """query ($patron: ID!) {
+              searchWorks(text: "history", first: 1) { totalCount }
+              patron(id: $patron) { name }
+            }""",
+            {"patron": SELF.id},
+        )
+
+        assert body["data"] is None
+        assert [e["path"] for e in body["errors"]] == [["patron"]]
+        assert sum(len(network.member_calls(code)) for code in network.member_urls) == 0
