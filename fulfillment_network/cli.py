@@ -39,6 +39,7 @@ __all__ = ["build_parser", "main"]
 
 DEFAULT_GATEWAY_PORT = 4000
 DEFAULT_MEMBER_PORT = 4001
+DEFAULT_METRICS_PORT = 9464
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +94,13 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.add_argument("--members", type=int, default=3, help="default: 3")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--gateway-port", type=int, default=DEFAULT_GATEWAY_PORT)
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=DEFAULT_METRICS_PORT,
+        help=f"the gateway's Prometheus metrics (default: {DEFAULT_METRICS_PORT};"
+        " 0: off)",
+    )
     parser.add_argument(
         "--member-port",
         type=int,
@@ -242,6 +250,11 @@ def _add_serve_gateway(
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_GATEWAY_PORT)
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics on this port, at --host (default: off)",
+    )
     parser.set_defaults(run=_run_serve_gateway)
 
 
@@ -301,6 +314,7 @@ def _run_demo(arguments: argparse.Namespace) -> int:
         host=arguments.host,
         gateway_port=arguments.gateway_port,
         member_port=arguments.member_port,
+        metrics_port=arguments.metrics_port or None,
         marc=arguments.marc,
     )
     return run_demo(options, dsn=arguments.dsn, data_dir=arguments.data_dir)
@@ -351,6 +365,15 @@ def _run_serve_gateway(arguments: argparse.Namespace) -> int:
     except ConfigurationError as error:
         sys.stderr.write(f"fulfillment-network: {error}\n")
         return 2
+    if arguments.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        # A listener of its own, so that the metrics need not be public.
+        start_http_server(
+            arguments.metrics_port,
+            addr=arguments.host,
+            registry=app.state.metrics.registry,
+        )
     uvicorn.run(
         app, host=arguments.host, port=arguments.port, log_config=None, access_log=False
     )

@@ -80,6 +80,8 @@ class DemoOptions:
     gateway_port: int = 4000
     member_port: int = 4001
     marc: Path | None = None
+    # The gateway's Prometheus metrics; None: off.
+    metrics_port: int | None = 9464
 
 
 def demo_members(count: int) -> list[tuple[str, str]]:
@@ -324,6 +326,11 @@ def _children(
                 options.host,
                 "--port",
                 str(options.gateway_port),
+                *(
+                    ("--metrics-port", str(options.metrics_port))
+                    if options.metrics_port is not None
+                    else ()
+                ),
             ],
             env=env,
         )
@@ -368,6 +375,8 @@ def _announce(
     for number, (code, name) in enumerate(members):
         url = f"http://{options.host}:{options.member_port + number}/graphql"
         _say(f"  {code} {name}: {url}")
+    if options.metrics_port is not None:
+        _say(f"Metrics:  http://{options.host}:{options.metrics_port}/metrics")
     _say("")
     _say("Try:")
     _say(EXAMPLE_QUERY)

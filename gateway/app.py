@@ -25,7 +25,7 @@ from starlette.routing import Route
 from fulfillment_network.identity import GatewaySigner
 
 from .composition.contract import Contract
-from .composition.registry import MemberRegistry
+from .composition.registry import MemberRegistry, MemberStatus
 from .composition.watch import watch_network_file
 from .config import NetworkConfig
 from .endpoint import GraphQLEndpoint
@@ -35,6 +35,7 @@ from .members.client import MemberClient
 from .security.authentication import Authenticator
 from .security.persisted import PersistedQueries
 from .security.rate_limit import RateLimiter
+from .telemetry.metrics import GatewayMetrics
 
 __all__ = ["create_app"]
 
@@ -55,10 +56,12 @@ def create_app(
         file is watched and a changed file is taken without a restart.
     """
     contract = Contract.load(network.settings.contract)
+    metrics = GatewayMetrics()
     engine = Engine(
         contract.schema,
         production=network.settings.production,
         reject_unauthorized=network.settings.unauthorized == "reject",
+        metrics=metrics,
     )
     settings = network.settings
     endpoint = GraphQLEndpoint(
@@ -70,6 +73,7 @@ def create_app(
             if settings.rate_limit > 0
             else None
         ),
+        metrics=metrics,
     )
 
     @asynccontextmanager
@@ -79,8 +83,15 @@ def create_app(
             if settings.signing_key
             else None
         )
-        client = MemberClient.open(signer)
+        client = MemberClient.open(signer, metrics)
         registry = MemberRegistry(network, contract, client)
+        metrics.watch(
+            plan_cache=lambda: (engine.plans.hits, engine.plans.misses),
+            members_up=lambda: {
+                code: state.status is MemberStatus.LOADED
+                for code, state in registry.states.items()
+            },
+        )
         app.state.client, app.state.registry = client, registry
         keys_session = aiohttp.ClientSession()
         authenticator = Authenticator(network.issuers, keys_session)
@@ -126,6 +137,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.metrics = metrics
     return app
 
 

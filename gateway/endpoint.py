@@ -7,6 +7,7 @@ directly because it is the hot path: no request or response objects.
 
 from __future__ import annotations
 
+import time
 import zlib
 from typing import Any
 
@@ -23,6 +24,7 @@ from .members.client import MemberClient
 from .security.authentication import AuthenticationFailed, Authenticator, Caller
 from .security.persisted import PersistedQueries
 from .security.rate_limit import RateLimiter
+from .telemetry.metrics import GatewayMetrics
 
 __all__ = ["MAX_BODY_BYTES", "GraphQLEndpoint"]
 
@@ -57,11 +59,13 @@ class GraphQLEndpoint:
         *,
         persisted: PersistedQueries | None = None,
         rate_limiter: RateLimiter | None = None,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self.engine = engine
         self.network = network
         self.persisted = persisted or PersistedQueries()
         self.rate_limiter = rate_limiter
+        self.metrics = metrics
         self.registry: MemberRegistry | None = None
         self.client: MemberClient | None = None
         self.authenticator: Authenticator | None = None
@@ -78,6 +82,7 @@ class GraphQLEndpoint:
         self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         try:
             if scope["method"] == "GET":
                 await self._ide(scope, receive, send)
@@ -99,6 +104,13 @@ class GraphQLEndpoint:
             {"type": "http.response.start", "status": status, "headers": headers}
         )
         await send({"type": "http.response.body", "body": orjson.dumps(payload)})
+        if self.metrics is not None:
+            outcome = (
+                "ok"
+                if "errors" not in payload
+                else ("partial" if payload.get("data") else "error")
+            )
+            self.metrics.request(status, outcome, time.perf_counter() - started)
 
     async def _authenticate(self, scope: Scope) -> Caller | None:
         if self.authenticator is None:

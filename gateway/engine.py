@@ -51,6 +51,7 @@ from .security.authorization import (
     without_fields,
 )
 from .security.limits import DEFAULT_LIMITS, OperationLimits, check_limits
+from .telemetry.metrics import GatewayMetrics
 
 __all__ = ["Engine"]
 
@@ -70,10 +71,12 @@ class Engine:
         production: bool,
         limits: OperationLimits = DEFAULT_LIMITS,
         reject_unauthorized: bool = False,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self.schema = schema
         self.production = production
         self.reject_unauthorized = reject_unauthorized
+        self.metrics = metrics
         self.limits = limits
         self.semantics = Semantics.read(schema)
         _check_computations(self.semantics)
@@ -106,6 +109,8 @@ class Engine:
         state.variables = coerced.coerced
         state.share_caller = bool(prepared.guards)
         refused = self.access.refusals(prepared.guards, state.caller, coerced)
+        if refused and self.metrics is not None:
+            self.metrics.refused(_codes(refused))
         if refused and self.reject_unauthorized:
             return ExecutionResult(None, [refusal.error for refusal in refused])
         if refused:
@@ -183,6 +188,10 @@ class Engine:
         )
         assert isinstance(result, ExecutionResult), "introspection is synchronous"
         return {k: v for k, v in (result.data or {}).items() if v is not None}
+
+
+def _codes(refused: Sequence[Refusal]) -> list[str]:
+    return [str((r.error.extensions or {}).get("code")) for r in refused]
 
 
 def _answer_without(

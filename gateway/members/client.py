@@ -20,6 +20,7 @@ from fulfillment_network.identity import Caller, GatewaySigner
 
 from ..config import MemberConfig
 from ..errors import MemberFailed, MemberTimeout, MemberUnavailable
+from ..telemetry.metrics import GatewayMetrics
 
 __all__ = ["MemberAnswer", "MemberClient"]
 
@@ -41,14 +42,21 @@ class MemberClient:
     """Sends GraphQL operations to members over keep-alive connections."""
 
     def __init__(
-        self, session: aiohttp.ClientSession, signer: GatewaySigner | None = None
+        self,
+        session: aiohttp.ClientSession,
+        signer: GatewaySigner | None = None,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self._session = session
         self._signer = signer
+        self._metrics = metrics
 
     @classmethod
-    def open(cls, signer: GatewaySigner | None = None) -> MemberClient:
-        """A client; with ``signer``, every call carries the gateway's identity."""
+    def open(
+        cls, signer: GatewaySigner | None = None, metrics: GatewayMetrics | None = None
+    ) -> MemberClient:
+        """A client; with ``signer``, every call carries the gateway's identity,
+        and with ``metrics`` every call is counted."""
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=_CONNECTIONS_PER_MEMBER, keepalive_timeout=30
         )
@@ -56,7 +64,7 @@ class MemberClient:
             connector=connector,
             json_serialize=lambda value: orjson.dumps(value).decode(),
         )
-        return cls(session, signer)
+        return cls(session, signer, metrics)
 
     def _headers(self, member: str, caller: Caller | None) -> dict[str, str]:
         headers = {"content-type": "application/json"}
@@ -90,8 +98,10 @@ class MemberClient:
             outcome = error.status
             raise
         finally:
+            elapsed = time.perf_counter() - started
+            if self._metrics is not None:
+                self._metrics.member_call(member.code, outcome, elapsed)
             if logger.isEnabledFor(logging.DEBUG):
-                elapsed = time.perf_counter() - started
                 logger.debug(
                     "member call",
                     extra={

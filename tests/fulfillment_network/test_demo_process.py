@@ -42,7 +42,7 @@ def _listening(port: int) -> bool:
 def test_a_stopped_demo_leaves_nothing_running(
     tmp_path: Path, stop: signal.Signals
 ) -> None:
-    gateway_port, member_port = _free_port(), _free_port()
+    gateway_port, member_port, metrics_port = _free_port(), _free_port(), _free_port()
     data_dir = tmp_path / "postgres"
     env = {key: value for key, value in os.environ.items() if key != DSN_ENV}
     demo = subprocess.Popen(
@@ -51,6 +51,7 @@ def test_a_stopped_demo_leaves_nothing_running(
             *("--members", "1", "--data-dir", str(data_dir)),
             *("--gateway-port", str(gateway_port)),
             *("--member-port", str(member_port)),
+            *("--metrics-port", str(metrics_port)),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -66,6 +67,10 @@ def test_a_stopped_demo_leaves_nothing_running(
             assert time.monotonic() < deadline, "the demo was not ready in time"
             time.sleep(0.5)
         assert _listening(member_port)
+        # The gateway's metrics, on a listener of their own.
+        metrics = f"http://127.0.0.1:{metrics_port}/metrics"
+        with urllib.request.urlopen(metrics, timeout=5) as response:
+            assert b'gateway_member_up{member="ASH"} 1.0' in response.read()
 
         demo.send_signal(stop)
 
@@ -75,5 +80,6 @@ def test_a_stopped_demo_leaves_nothing_running(
             demo.kill()
     assert not _listening(gateway_port)
     assert not _listening(member_port)
+    assert not _listening(metrics_port)
     # The cluster stopped too: PostgreSQL removes its pid file on shutdown.
     assert not (data_dir / "postmaster.pid").exists()
