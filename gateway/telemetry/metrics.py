@@ -67,13 +67,31 @@ class GatewayMetrics:
             registry=self.registry,
         )
 
+        # Label children by their labels: a dict lookup per observation
+        # instead of the client library's locked one.
+        self._children: dict[tuple[str, ...], tuple[Any, Any]] = {}
+
     def request(self, status: int, outcome: str, seconds: float) -> None:
-        self._requests.labels(str(status), outcome).inc()
+        key = ("request", str(status), outcome)
+        children = self._children.get(key)
+        if children is None:
+            children = self._requests.labels(str(status), outcome), None
+            self._children[key] = children
+        children[0].inc()
         self._request_seconds.observe(seconds)
 
     def member_call(self, member: str, outcome: str, seconds: float) -> None:
-        self._member_calls.labels(member, outcome).inc()
-        self._member_seconds.labels(member).observe(seconds)
+        key = ("member", member, outcome)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self._member_calls.labels(member, outcome),
+                self._member_seconds.labels(member),
+            )
+            self._children[key] = children
+        calls, duration = children
+        calls.inc()
+        duration.observe(seconds)
 
     def refused(self, codes: Iterable[str]) -> None:
         for code in codes:
