@@ -138,8 +138,32 @@ def _add_serve_member(
         action="store_true",
         help="answer calls from anyone (development only)",
     )
+    _trace_option(parser)
     _postgres_options(parser)
     parser.set_defaults(run=_run_serve_member)
+
+
+def _trace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--trace-endpoint",
+        metavar="URL",
+        help="send OpenTelemetry spans to this OTLP/HTTP collector, e.g."
+        " http://collector:4318/v1/traces (needs the 'tracing' extra)",
+    )
+
+
+def _start_tracing(service: str, endpoint: str | None) -> bool:
+    """Configure tracing if asked; False if it cannot be."""
+    if endpoint is None:
+        return True
+    from .tracing import configure_tracing
+
+    try:
+        configure_tracing(service, endpoint)
+    except RuntimeError as error:
+        sys.stderr.write(f"fulfillment-network: {error}\n")
+        return False
+    return True
 
 
 def _add_keys(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -255,6 +279,7 @@ def _add_serve_gateway(
         type=int,
         help="serve Prometheus metrics on this port, at --host (default: off)",
     )
+    _trace_option(parser)
     parser.set_defaults(run=_run_serve_gateway)
 
 
@@ -334,6 +359,8 @@ def _run_serve_member(arguments: argparse.Namespace) -> int:
             " public key), or --no-gateway-key to answer anyone (development)\n"
         )
         return 2
+    if not _start_tracing(f"member {arguments.institution}", arguments.trace_endpoint):
+        return 2
     with postgres_server(arguments.dsn, arguments.data_dir) as server:
         settings = MemberSettings(
             institution=arguments.institution,
@@ -358,6 +385,8 @@ def _run_serve_gateway(arguments: argparse.Namespace) -> int:
     from gateway import create_app, load_network
     from gateway.errors import ConfigurationError
 
+    if not _start_tracing("gateway", arguments.trace_endpoint):
+        return 2
     try:
         app = create_app(
             load_network(arguments.network), network_file=arguments.network

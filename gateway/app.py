@@ -17,12 +17,14 @@ from typing import Any
 
 import aiohttp
 import orjson
+from opentelemetry.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from fulfillment_network.identity import GatewaySigner
+from fulfillment_network.tracing import tracer
 
 from .composition.contract import Contract
 from .composition.registry import MemberRegistry, MemberStatus
@@ -48,13 +50,18 @@ class _ORJSONResponse(JSONResponse):
 
 
 def create_app(
-    network: NetworkConfig, *, network_file: Path | None = None
+    network: NetworkConfig,
+    *,
+    network_file: Path | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """The gateway for ``network``.
 
     :param network_file: where ``network`` was read from; when given, the
         file is watched and a changed file is taken without a restart.
+    :param tracer_provider: where its spans go (default: the process's).
     """
+    spans = tracer("fulfillment-network.gateway", tracer_provider)
     contract = Contract.load(network.settings.contract)
     metrics = GatewayMetrics()
     engine = Engine(
@@ -74,6 +81,7 @@ def create_app(
             else None
         ),
         metrics=metrics,
+        tracing=spans,
     )
 
     @asynccontextmanager
@@ -83,7 +91,7 @@ def create_app(
             if settings.signing_key
             else None
         )
-        client = MemberClient.open(signer, metrics)
+        client = MemberClient.open(signer, metrics, spans)
         registry = MemberRegistry(network, contract, client)
         metrics.watch(
             plan_cache=lambda: (engine.plans.hits, engine.plans.misses),

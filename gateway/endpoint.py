@@ -13,8 +13,11 @@ from typing import Any
 
 import orjson
 from graphql import ExecutionResult, GraphQLError
+from opentelemetry.trace import SpanKind, StatusCode, Tracer
 from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
+
+from fulfillment_network.tracing import context_from, tracer
 
 from .composition.registry import MemberRegistry
 from .config import NetworkConfig
@@ -60,12 +63,14 @@ class GraphQLEndpoint:
         persisted: PersistedQueries | None = None,
         rate_limiter: RateLimiter | None = None,
         metrics: GatewayMetrics | None = None,
+        tracing: Tracer | None = None,
     ) -> None:
         self.engine = engine
         self.network = network
         self.persisted = persisted or PersistedQueries()
         self.rate_limiter = rate_limiter
         self.metrics = metrics
+        self.tracer = tracing or tracer("fulfillment-network.gateway")
         self.registry: MemberRegistry | None = None
         self.client: MemberClient | None = None
         self.authenticator: Authenticator | None = None
@@ -82,11 +87,27 @@ class GraphQLEndpoint:
         self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A client's trace context, if it sends one, is the request's parent.
+        with self.tracer.start_as_current_span(
+            "graphql request",
+            context=context_from(scope["headers"]),
+            kind=SpanKind.SERVER,
+        ) as span:
+            status, outcome = await self._answer(scope, receive, send)
+            span.set_attribute("http.response.status_code", status)
+            span.set_attribute("fulfillment_network.outcome", outcome)
+            if status >= 500 or outcome == "error":
+                span.set_status(StatusCode.ERROR, outcome)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> tuple[int, str]:
+        """Answer the request; its HTTP status and outcome."""
         started = time.perf_counter()
         try:
             if scope["method"] == "GET":
                 await self._ide(scope, receive, send)
-                return
+                return 200, "ok"
             if scope["method"] != "POST":
                 raise _Refused(405, "use POST for GraphQL")
             caller = await self._authenticate(scope)
@@ -104,13 +125,14 @@ class GraphQLEndpoint:
             {"type": "http.response.start", "status": status, "headers": headers}
         )
         await send({"type": "http.response.body", "body": orjson.dumps(payload)})
+        outcome = (
+            "ok"
+            if "errors" not in payload
+            else ("partial" if payload.get("data") else "error")
+        )
         if self.metrics is not None:
-            outcome = (
-                "ok"
-                if "errors" not in payload
-                else ("partial" if payload.get("data") else "error")
-            )
             self.metrics.request(status, outcome, time.perf_counter() - started)
+        return status, outcome
 
     async def _authenticate(self, scope: Scope) -> Caller | None:
         if self.authenticator is None:

@@ -23,6 +23,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from opentelemetry.trace import TracerProvider
 from starlette.applications import Starlette
 from strawberry import Schema
 
@@ -212,8 +213,11 @@ class RunningNetwork:
         query: str,
         variables: dict[str, object] | None = None,
         token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
+        headers = dict(headers or {})
+        if token:
+            headers["authorization"] = f"Bearer {token}"
         async with (
             aiohttp.ClientSession() as session,
             session.post(
@@ -252,12 +256,13 @@ async def running_network(
     member_schema: Schema | None = None,
     contract: Path | None = None,
     issuers: Sequence[IssuerConfig] | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> AsyncIterator[RunningNetwork]:
     """Real members on ``server_dsn``, plus ``stand_ins`` served elsewhere.
 
     Every real member's calls are recorded; ``member_schema`` replaces the
-    members' schema, ``contract`` the gateway's contract folder and
-    ``issuers`` the test issuer.
+    members' schema, ``contract`` the gateway's contract folder,
+    ``issuers`` the test issuer, and ``tracer_provider`` receives every span.
     """
     async with AsyncExitStack() as stack:
         member_stacks: dict[str, AsyncExitStack] = {}
@@ -268,7 +273,11 @@ async def running_network(
             settings_ = MemberSettings(
                 code, name, server_dsn, gateway_key=gateway_keys()[1]
             )
-            app = create_member_app(settings_, member_schema or subgraph_schema)
+            app = create_member_app(
+                settings_,
+                member_schema or subgraph_schema,
+                tracer_provider=tracer_provider,
+            )
             recorders[code] = RecordingApp(app)
             urls[code] = await member_stack.enter_async_context(serve(recorders[code]))
             member_stacks[code] = member_stack
@@ -291,7 +300,7 @@ async def running_network(
             network = replace(
                 network, settings=replace(network.settings, contract=contract)
             )
-        gateway = create_app(network)
+        gateway = create_app(network, tracer_provider=tracer_provider)
         gateway_url = await stack.enter_async_context(serve(gateway))
         yield RunningNetwork(
             gateway_url, urls, stack, server_dsn, member_stacks, recorders, gateway

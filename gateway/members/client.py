@@ -15,8 +15,10 @@ from typing import Any
 
 import aiohttp
 import orjson
+from opentelemetry.trace import SpanKind, StatusCode, Tracer, use_span
 
 from fulfillment_network.identity import Caller, GatewaySigner
+from fulfillment_network.tracing import headers_with_context, tracer
 
 from ..config import MemberConfig
 from ..errors import MemberFailed, MemberTimeout, MemberUnavailable
@@ -46,17 +48,23 @@ class MemberClient:
         session: aiohttp.ClientSession,
         signer: GatewaySigner | None = None,
         metrics: GatewayMetrics | None = None,
+        tracing: Tracer | None = None,
     ) -> None:
         self._session = session
         self._signer = signer
         self._metrics = metrics
+        self._tracer = tracing or tracer("fulfillment-network.gateway")
 
     @classmethod
     def open(
-        cls, signer: GatewaySigner | None = None, metrics: GatewayMetrics | None = None
+        cls,
+        signer: GatewaySigner | None = None,
+        metrics: GatewayMetrics | None = None,
+        tracing: Tracer | None = None,
     ) -> MemberClient:
         """A client; with ``signer``, every call carries the gateway's identity,
-        and with ``metrics`` every call is counted."""
+        and with ``metrics`` every call is counted. Each call is a span of
+        ``tracing``, whose context goes to the member."""
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=_CONNECTIONS_PER_MEMBER, keepalive_timeout=30
         )
@@ -64,14 +72,14 @@ class MemberClient:
             connector=connector,
             json_serialize=lambda value: orjson.dumps(value).decode(),
         )
-        return cls(session, signer, metrics)
+        return cls(session, signer, metrics, tracing)
 
-    def _headers(self, member: str, caller: Caller | None) -> dict[str, str]:
+    def _headers(self, member: str, caller: Caller | None) -> Mapping[str, str]:
         headers = {"content-type": "application/json"}
         if self._signer is not None:
             token = self._signer.token_for(member, caller)
             headers["authorization"] = f"Bearer {token}"
-        return headers
+        return headers_with_context(headers)
 
     async def close(self) -> None:
         await self._session.close()
@@ -89,8 +97,14 @@ class MemberClient:
         gateway itself, or an anonymous client)."""
         started = time.perf_counter()
         outcome = "ok"
+        span = self._tracer.start_span(
+            "member call",
+            kind=SpanKind.CLIENT,
+            attributes={"fulfillment_network.member": member.code},
+        )
         try:
-            return await self._post(member, query, variables, time_limit, caller)
+            with use_span(span):
+                return await self._post(member, query, variables, time_limit, caller)
         except MemberTimeout:
             outcome = "timeout"
             raise
@@ -99,6 +113,10 @@ class MemberClient:
             raise
         finally:
             elapsed = time.perf_counter() - started
+            span.set_attribute("fulfillment_network.outcome", outcome)
+            if outcome != "ok":
+                span.set_status(StatusCode.ERROR, outcome)
+            span.end()
             if self._metrics is not None:
                 self._metrics.member_call(member.code, outcome, elapsed)
             if logger.isEnabledFor(logging.DEBUG):
