@@ -19,6 +19,10 @@ its own records::
     linking a patron here          the patron themself, or staff of any member
     recording a link at home       the patron themself, or staff of this
                                    member or of the member holding the account
+    purging linked accounts        user managers, user administrators and
+                                   circulation desk managers of this member
+    the records of a purged        staff of this member: nobody can speak for
+      linked account                 its patron any more
 
 "Staff" always means staff with a consortial role (``CONSORTIAL_ROLES``):
 every staff operation of the network's API is a consortial service. The
@@ -42,10 +46,12 @@ from .context import Info
 from .errors import Forbidden
 
 __all__ = [
+    "USER_ADMIN_ROLES",
     "AccountHolder",
     "is_patron_themself",
     "is_staff_of",
     "may_act_at_desk",
+    "may_administer_patrons",
     "may_link",
     "may_record_link",
     "may_see_activity",
@@ -56,8 +62,14 @@ __all__ = [
     "require_link",
     "require_link_record",
     "require_patron",
+    "require_patron_admin",
     "require_staff_of",
 ]
+
+# The consortial roles that administer patron accounts.
+USER_ADMIN_ROLES = frozenset(
+    {"user_manager", "user_administrator", "circulation_desk_manager"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +126,14 @@ def may_link(caller: Caller, network_patron_id: UUID) -> bool:
     return is_patron_themself(caller, network_patron_id) or is_staff_of(caller)
 
 
+def may_administer_patrons(caller: Caller, here: str) -> bool:
+    return (
+        caller.is_staff
+        and caller.institution == here
+        and not caller.roles.isdisjoint(USER_ADMIN_ROLES)
+    )
+
+
 def may_record_link(
     caller: Caller, here: str, holder: AccountHolder, account_institution: str
 ) -> bool:
@@ -152,13 +172,20 @@ def require_activity(info: Info, holder: AccountHolder | None) -> None:
 
 
 async def require_activity_of(info: Info, patron_key: int | None) -> None:
-    """:func:`require_activity` for a record that names its patron by key."""
+    """:func:`require_activity` for a record that names its patron by key
+    (``patron_key`` None: no such record)."""
     if not info.context.gatekept:
         return
-    card = None
-    if patron_key is not None:
-        card = await info.context.circulation.patrons.load(patron_key)
-    require_activity(info, None if card is None else AccountHolder.from_card(card))
+    if patron_key is None:
+        require_activity(info, None)
+        return
+    card = await info.context.circulation.patrons.load(patron_key)
+    if card is None:
+        # The record outlived its patron's linked account, which was purged.
+        here = info.context.institution.code
+        require_staff_of(info, here, "the records of a purged linked account")
+        return
+    require_activity(info, AccountHolder.from_card(card))
 
 
 def require_desk(info: Info, desk: DeskKey, *, owner_only: bool = False) -> None:
@@ -181,6 +208,16 @@ def require_staff_of(info: Info, institution: str, what: str) -> None:
         what,
         f"staff with a consortial role at {institution}",
         lambda caller: is_staff_of(caller, institution),
+    )
+
+
+def require_patron_admin(info: Info, what: str) -> None:
+    here = info.context.institution.code
+    _require(
+        info,
+        what,
+        f"a user manager, user administrator or circulation desk manager of {here}",
+        lambda caller: may_administer_patrons(caller, here),
     )
 
 

@@ -7,7 +7,8 @@ gateway and clients can act on it without parsing the message::
     ├── BadUserInput      BAD_USER_INPUT: the arguments cannot be used
     ├── NotOwnedHere      NOT_OWNED_HERE: the ID belongs to another member
     ├── NotFound          NOT_FOUND: a mutation's ID names nothing here
-    │                     (a query answers null instead)
+    │                     (a query answers null instead), or a record's
+    │                     patron is a purged linked account
     └── Forbidden         FORBIDDEN: the caller the gateway names may not
                           see or do this here (see :mod:`.access`)
 

@@ -5,6 +5,10 @@ keeps a copy of a limited set of the home member's fields. Everything else
 (local identifiers, notes, blocks, activity elsewhere) stays at home: a
 record that carries any other field is refused, not trimmed, so that a
 home member that sends too much hears about it.
+
+The owner's rule also says when to forget the account: after its purge
+date, once nothing is open here (see :func:`is_due_for_purge` and
+:class:`OpenBusiness`).
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ __all__ = [
     "SHARED_FIELDS",
     "LinkedAccountRule",
     "LinkedAccountTerms",
+    "OpenBusiness",
     "PostalAddress",
     "SharedPatronFields",
+    "is_due_for_purge",
     "linked_account_terms",
     "shared_fields_from",
 ]
@@ -95,3 +101,28 @@ def linked_account_terms(
         expires_on=expires_on,
         purge_on=expires_on + timedelta(days=rule.purge_days),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBusiness:
+    """What a linked account still has open here."""
+
+    active_loans: int
+    open_requests: int
+    # Fees with a balance, whatever their status (a disputed fee still has
+    # one).
+    owing_fees: int
+
+    @property
+    def holds_purge(self) -> bool:
+        """Whether the account must be kept: its patron still has this
+        member's items, or is still waiting for one, or still owes it."""
+        return (self.active_loans + self.open_requests + self.owing_fees) > 0
+
+
+def is_due_for_purge(purge_on: date | None, today: date) -> bool:
+    # Like the expiry date, the purge date is the last day the account is
+    # kept. Since it is never before the expiry date, an account due for
+    # purging has expired, and no new loan or request can be made for it
+    # until the home member refreshes it.
+    return purge_on is not None and purge_on < today

@@ -14,7 +14,13 @@ import orjson
 
 from ..circulation.codec import JsonValue
 
-__all__ = ["StoredCall", "claim_key", "save_result", "stored_call"]
+__all__ = [
+    "StoredCall",
+    "claim_key",
+    "forget_calls_naming_patron",
+    "save_result",
+    "stored_call",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,4 +74,23 @@ async def save_result(
         operation,
         key,
         orjson.dumps(result).decode(),
+    )
+
+
+async def forget_calls_naming_patron(
+    connection: asyncpg.Connection, operation: str, patron_id: int
+) -> None:
+    """Delete the stored calls of ``operation`` whose result names the
+    patron (as ``patron_id``), with their keys.
+
+    For a patron this member must forget: such a result may hold what was
+    known of them. A retry of a forgotten call acts afresh.
+    """
+    await connection.execute(
+        """
+        DELETE FROM idempotency_key
+        WHERE operation = $1 AND result ->> 'patron_id' = $2::bigint::text
+        """,
+        operation,
+        patron_id,
     )

@@ -19,7 +19,7 @@ from ..circulation.codec import JsonValue
 from ..circulation.states import NoticeKind
 from .types import Executor
 
-__all__ = ["add_notice", "notices_of_patron"]
+__all__ = ["add_notice", "notices_of_patron", "withdraw_unsent_notices"]
 
 
 async def add_notice(
@@ -49,4 +49,14 @@ async def notices_of_patron(db: Executor, patron_id: int) -> list[asyncpg.Record
         FROM notice WHERE patron_id = $1 ORDER BY id
         """,
         patron_id,
+    )
+
+
+async def withdraw_unsent_notices(
+    connection: asyncpg.Connection, patron_id: int
+) -> None:
+    """Take the patron's notices still to send out of the outbox, for a
+    patron nobody can reach any more."""
+    await connection.execute(
+        "DELETE FROM notice WHERE patron_id = $1 AND sent_at IS NULL", patron_id
     )

@@ -2,7 +2,9 @@
 
 A linked account row holds only the shared fields of the home member's
 record; the CHECK constraints of the table keep the local-only columns
-empty for it.
+empty for it. A purged linked account (see :mod:`.purges`) holds none of
+them either, and the lookups here do not find it: this member no longer
+knows who it was.
 """
 
 from __future__ import annotations
@@ -87,7 +89,10 @@ def _patron(row: asyncpg.Record) -> Patron:
 
 
 async def patron_by_id(db: Executor, patron_id: int) -> Patron | None:
-    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM patron WHERE id = $1", patron_id)
+    row = await db.fetchrow(
+        f"SELECT {_COLUMNS} FROM patron WHERE id = $1 AND purged_at IS NULL",
+        patron_id,
+    )
     return None if row is None else _patron(row)
 
 
@@ -105,7 +110,8 @@ async def patron_cards_by_id(
         """
         SELECT id, kind, home_institution, network_patron_id, name, emails,
                phones, addresses, user_group, expires_on, blocked
-        FROM patron WHERE id = ANY($1::bigint[]) ORDER BY id
+        FROM patron WHERE id = ANY($1::bigint[]) AND purged_at IS NULL
+        ORDER BY id
         """,
         list(patron_ids),
     )

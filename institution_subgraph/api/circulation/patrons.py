@@ -19,6 +19,7 @@ from ...storage.patrons import PatronCard
 from ..access import AccountHolder, require_activity, require_patron
 from ..catalogue import Institution
 from ..context import Info
+from ..errors import NotFound
 from ..ids import global_id, local_key
 from .arguments import given
 from .enums import FeeStatus, LoanStatus, NoticeKind
@@ -239,7 +240,10 @@ async def patron_by_key(info: Info, key: int | None) -> Patron | None:
 
 async def known_patron(info: Info, key: int) -> Patron:
     """A patron named by one of this member's records, which keep it by a
-    foreign key."""
+    foreign key; NOT_FOUND once the patron's linked account was purged."""
     patron = await patron_by_key(info, key)
-    assert patron is not None, f"patron {key} is referenced but missing"
+    if patron is None:
+        # The row is there (the foreign key says so), but holds nothing of
+        # the patron any more; the record itself stays readable.
+        raise NotFound("the patron's linked account here has been purged")
     return patron

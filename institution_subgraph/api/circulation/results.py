@@ -27,6 +27,7 @@ __all__ = [
     "LostResult",
     "MissingItemResult",
     "PlaceRequestResult",
+    "PurgeResult",
     "ReceiveResult",
     "RenewResult",
     "ReturnResult",
@@ -210,3 +211,23 @@ class LinkPatronResult:
     @strawberry.field
     async def patron(self, info: Info) -> Patron:
         return await known_patron(info, self.patron_key)
+
+
+@strawberry.type
+class PurgeResult:
+    purged: int = strawberry.field(
+        description=(
+            "Linked accounts past their purge date that now hold nothing of"
+            " their patron."
+        )
+    )
+    waiting: int = strawberry.field(
+        description=(
+            "Linked accounts past their purge date kept because a loan, request"
+            " or fee of theirs is still open here; a later purge takes them."
+        )
+    )
+
+    @classmethod
+    def from_result(cls, result: op.PurgeResult) -> PurgeResult:
+        return cls(purged=len(result.purged), waiting=len(result.waiting))

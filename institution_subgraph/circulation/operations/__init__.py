@@ -16,8 +16,9 @@ changed nothing.
     requests         place_title_request, place_item_request
     cancellation     cancel_request
     linked_accounts  link_patron
+    purging          purge_linked_accounts
     patron_links     record_linked_account (at the patron's home member)
-    periodic         assess_overdue, expire_requests
+    periodic         assess_overdue, expire_requests, purge_due_linked_accounts
 """
 
 from __future__ import annotations
@@ -47,7 +48,13 @@ from .paging import (
     scan_item_for_pick_slip,
 )
 from .patron_links import RecordedLink, record_linked_account
-from .periodic import OverdueAssessment, assess_overdue, expire_requests
+from .periodic import (
+    OverdueAssessment,
+    assess_overdue,
+    expire_requests,
+    purge_due_linked_accounts,
+)
+from .purging import PurgeResult, purge_linked_accounts
 from .requests import PlaceRequestResult, place_item_request, place_title_request
 
 __all__ = [
@@ -63,6 +70,7 @@ __all__ = [
     "OverdueAssessment",
     "PickScanResult",
     "PlaceRequestResult",
+    "PurgeResult",
     "ReceiveResult",
     "RecordedLink",
     "RenewResult",
@@ -79,6 +87,8 @@ __all__ = [
     "pay_fee",
     "place_item_request",
     "place_title_request",
+    "purge_due_linked_accounts",
+    "purge_linked_accounts",
     "receive_item",
     "record_linked_account",
     "refund_fee",

@@ -19,7 +19,11 @@ from ..linked_accounts import (
 from ._once import run_once
 from ._scope import Scope
 
-__all__ = ["LinkedAccountResult", "link_patron"]
+__all__ = ["LINK_PATRON", "LinkedAccountResult", "link_patron"]
+
+# The operation's name for its idempotency keys; a purge forgets the stored
+# results that name the purged account.
+LINK_PATRON = "link_patron"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +53,7 @@ async def link_patron(
 
     async def act(scope: Scope) -> LinkedAccountResult:
         terms = await _terms_for(scope, shared)
-        patron_id = await patron_rows.insert_linked_account(
-            scope.connection, shared, terms, scope.now
-        )
-        created = patron_id is not None
-        if patron_id is None:
-            patron_id = await _refresh(scope, shared, terms)
+        patron_id, created = await _create_or_refresh(scope, shared, terms)
         return LinkedAccountResult(
             patron_id,
             shared.network_patron_id,
@@ -67,7 +66,7 @@ async def link_patron(
     return await run_once(
         connection,
         clock,
-        operation="link_patron",
+        operation=LINK_PATRON,
         key=idempotency_key,
         desk=None,
         arguments={"shared": shared},
@@ -93,13 +92,33 @@ async def _terms_for(scope: Scope, shared: SharedPatronFields) -> LinkedAccountT
     return linked_account_terms(rule, shared, scope.now.date())
 
 
+async def _create_or_refresh(
+    scope: Scope, shared: SharedPatronFields, terms: LinkedAccountTerms
+) -> tuple[int, bool]:
+    """The account's id, and whether it was created now."""
+    while True:
+        created = await patron_rows.insert_linked_account(
+            scope.connection, shared, terms, scope.now
+        )
+        if created is not None:
+            return created, True
+        refreshed = await _refresh(scope, shared, terms)
+        if refreshed is not None:
+            return refreshed, False
+        # The account that held the network id was purged between the two
+        # statements, so the id is free again for a new account. Another
+        # round is needed only while other sessions keep purging the
+        # account this one finds.
+
+
 async def _refresh(
     scope: Scope, shared: SharedPatronFields, terms: LinkedAccountTerms
-) -> int:
+) -> int | None:
     existing = await patron_rows.lock_patron_by_network_id(
         scope.connection, shared.network_patron_id
     )
-    assert existing is not None, "the insert found the network id taken"
+    if existing is None:
+        return None
     if not existing.is_linked:
         raise PatronRecordRefused(
             "the network patron id belongs to a patron of this institution",

@@ -1,8 +1,9 @@
 """Jobs the system runs on a schedule, as of the clock's now.
 
-Each job works one loan or request per transaction, so that a long run
-never holds many locks at once and a failure leaves the rest done. Each is
-safe to run again: what it has done changes the rows it looks for.
+Each job works one loan, request or linked account per transaction, so
+that a long run never holds many locks at once and a failure leaves the
+rest done. Each is safe to run again: what it has done changes the rows it
+looks for.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ...clock import Clock
 from ...storage import loans as loan_rows
 from ...storage import notices
 from ...storage import policies as policy_rows
+from ...storage import purges as purge_rows
 from ...storage import requests as request_rows
 from ..loans import is_due_to_be_lost
 from ..states import LoanStatus, NoticeKind, RequestStatus
@@ -27,12 +29,14 @@ from ._losses import declare_lost
 from ._once import run_in_transaction
 from ._routing import step_request
 from ._scope import Scope
+from .purging import PurgeResult, purge_if_due, purge_result
 
 __all__ = [
     "DUE_SOON",
     "OverdueAssessment",
     "assess_overdue",
     "expire_requests",
+    "purge_due_linked_accounts",
 ]
 
 logger = logging.getLogger("institution_subgraph.circulation.periodic")
@@ -161,3 +165,24 @@ async def _expire_one(scope: Scope, listed: request_rows.Request) -> bool:
         at=scope.now,
     )
     return True
+
+
+async def purge_due_linked_accounts(
+    connection: asyncpg.Connection, clock: Clock
+) -> PurgeResult:
+    """Purge the linked accounts past their purge date that have nothing
+    open here, as the purgeLinkedAccounts mutation does (see
+    :mod:`.purging`), but one account per transaction."""
+    today = clock.now().date()
+    outcomes = []
+    for patron_id in await purge_rows.linked_accounts_due(connection, today):
+        outcome = await run_in_transaction(
+            connection, clock, partial(purge_if_due, patron_id=patron_id)
+        )
+        outcomes.append((patron_id, outcome))
+    result = purge_result(outcomes)
+    logger.info(
+        "linked accounts purged",
+        extra={"purged": len(result.purged), "waiting": len(result.waiting)},
+    )
+    return result

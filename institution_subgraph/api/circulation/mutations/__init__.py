@@ -5,7 +5,7 @@
     loans      lendItem, renewLoan, declareItemLost, claimItemReturned
     fees       payFee, waiveFee, refundFee
     requests   placeRequest, placeItemRequest, cancelRequest
-    patrons    linkPatron, recordLinkedAccount
+    patrons    linkPatron, recordLinkedAccount, purgeLinkedAccounts
 
 Each field checks its arguments, runs the operation with the caller's
 idempotency key, and builds its payload from the operation's result alone,

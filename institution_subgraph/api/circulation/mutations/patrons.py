@@ -11,7 +11,7 @@ from ...context import Info
 from ..arguments import own_patron_key, patron_elsewhere, require_this_member
 from ..inputs import SharedPatronInput
 from ..patrons import Patron, known_patron
-from ..results import LinkPatronResult
+from ..results import LinkPatronResult, PurgeResult
 from ._acting import perform
 
 __all__ = ["PatronMutations"]
@@ -37,6 +37,21 @@ class PatronMutations:
         access.require_link(info, shared.network_patron_id)
         result = await perform(info, op.link_patron, idempotency_key, shared=shared)
         return LinkPatronResult.from_result(result)
+
+    @strawberry.mutation(
+        description=(
+            "Forget the linked accounts whose purge date has passed and that"
+            " have nothing open here: their shared fields and network patron id"
+            " are cleared, and their closed loans, requests and fees stay."
+        )
+    )
+    async def purge_linked_accounts(
+        self, info: Info, idempotency_key: str, institution: str
+    ) -> PurgeResult:
+        require_this_member(info, institution, argument="institution")
+        access.require_patron_admin(info, "purging linked accounts")
+        result = await perform(info, op.purge_linked_accounts, idempotency_key)
+        return PurgeResult.from_result(result)
 
     @strawberry.mutation(
         description=(
