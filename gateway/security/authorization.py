@@ -7,7 +7,8 @@ the type it returns (``schema/network/directives.graphql``), become one
 finds its guarded fields (:class:`Guard`, cached with the plan); running it
 asks each guard about the caller and the field's arguments. A field refused
 is cut out of the operation, which is planned again without it (that plan
-is cached too, by the set of fields cut), and its error says why.
+is cached too, by the set of fields cut); in the answer it is null where it
+was asked for, as a failed field would be, and its error says why.
 """
 
 from __future__ import annotations
