@@ -10,6 +10,7 @@ from ..discovery.availability import work_by_identifier
 from ..discovery.search import search_works
 from ..planning.plan import RootFetch
 from ..workflows.loans import walk_in_loan
+from ..workflows.purging import purge_linked_accounts
 from ..workflows.requests import request_for_pickup
 from .state import RequestState
 
@@ -20,6 +21,7 @@ Computation = Callable[[RequestState, Mapping[str, Any], RootFetch], Awaitable[A
 
 COMPUTATIONS: dict[str, Computation] = {
     "network-activity": network_activity,
+    "purge-linked-accounts": purge_linked_accounts,
     "request-for-pickup": request_for_pickup,
     "walk-in-loan": walk_in_loan,
     "work": work_by_identifier,

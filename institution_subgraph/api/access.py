@@ -21,6 +21,9 @@ its own records::
                                    member or of the member holding the account
     purging linked accounts        user managers, user administrators and
                                    circulation desk managers of this member
+    forgetting, at home, a linked  user managers, user administrators and
+      account purged elsewhere       circulation desk managers of the member
+                                     that held (and purged) the account
     the records of a purged        staff of this member: nobody can speak for
       linked account                 its patron any more
 
@@ -126,10 +129,10 @@ def may_link(caller: Caller, network_patron_id: UUID) -> bool:
     return is_patron_themself(caller, network_patron_id) or is_staff_of(caller)
 
 
-def may_administer_patrons(caller: Caller, here: str) -> bool:
+def may_administer_patrons(caller: Caller, institution: str) -> bool:
     return (
         caller.is_staff
-        and caller.institution == here
+        and caller.institution == institution
         and not caller.roles.isdisjoint(USER_ADMIN_ROLES)
     )
 
@@ -211,13 +214,16 @@ def require_staff_of(info: Info, institution: str, what: str) -> None:
     )
 
 
-def require_patron_admin(info: Info, what: str) -> None:
-    here = info.context.institution.code
+def require_patron_admin(info: Info, what: str, *, of: str | None = None) -> None:
+    """Refuse whoever does not administer the patrons of ``of`` (this
+    member if None)."""
+    institution = of or info.context.institution.code
     _require(
         info,
         what,
-        f"a user manager, user administrator or circulation desk manager of {here}",
-        lambda caller: may_administer_patrons(caller, here),
+        "a user manager, user administrator or circulation desk manager"
+        f" of {institution}",
+        lambda caller: may_administer_patrons(caller, institution),
     )
 
 

@@ -11,7 +11,12 @@ import asyncpg
 
 from .types import Executor
 
-__all__ = ["PatronLink", "links_of_patrons", "save_patron_link"]
+__all__ = [
+    "PatronLink",
+    "delete_patron_link",
+    "links_of_patrons",
+    "save_patron_link",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,22 @@ async def save_patron_link(
     )
     assert row is not None, "the link was written just now"
     return _link(row)
+
+
+async def delete_patron_link(
+    connection: asyncpg.Connection, institution: str, remote_patron: str
+) -> list[int]:
+    """Delete the links to that account; the patrons whose links they were."""
+    rows = await connection.fetch(
+        """
+        DELETE FROM patron_link
+        WHERE institution = $1 AND remote_patron = $2
+        RETURNING patron_id
+        """,
+        institution,
+        remote_patron,
+    )
+    return sorted(row["patron_id"] for row in rows)
 
 
 async def links_of_patrons(db: Executor, patron_ids: Sequence[int]) -> list[PatronLink]:

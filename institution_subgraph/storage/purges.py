@@ -18,6 +18,7 @@ from ..circulation.states import RequestStatus
 from .types import Executor
 
 __all__ = [
+    "DueAccount",
     "LinkedAccountToPurge",
     "anonymise_linked_account",
     "linked_accounts_due",
@@ -29,12 +30,21 @@ _OPEN_REQUEST_STATUSES = [status.value for status in RequestStatus if status.is_
 
 
 @dataclass(frozen=True, slots=True)
+class DueAccount:
+    """A linked account listed as due, and its patron's home member (a
+    fact of the row that neither a refresh nor a purge changes)."""
+
+    id: int
+    home_institution: str
+
+
+@dataclass(frozen=True, slots=True)
 class LinkedAccountToPurge:
     id: int
     purge_on: date | None
 
 
-async def linked_accounts_due(db: Executor, today: date) -> list[int]:
+async def linked_accounts_due(db: Executor, today: date) -> list[DueAccount]:
     """Linked accounts whose purge date is before ``today``, by id.
 
     The list is read without locks; each account is locked and judged again
@@ -42,10 +52,10 @@ async def linked_accounts_due(db: Executor, today: date) -> list[int]:
     """
     # Purged rows have no purge date, and own patrons never have one.
     rows = await db.fetch(
-        "SELECT id FROM patron WHERE purge_on < $1 ORDER BY id",
+        "SELECT id, home_institution FROM patron WHERE purge_on < $1 ORDER BY id",
         today,
     )
-    return [row["id"] for row in rows]
+    return [DueAccount(row["id"], row["home_institution"]) for row in rows]
 
 
 async def lock_linked_account(

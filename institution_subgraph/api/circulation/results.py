@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import strawberry
 
+from fulfillment_network.ids import GlobalId
+
 from ...circulation import operations as op
 from ..context import Info
+from ..ids import global_id
 from .fees import Fee, FeeTransaction
+from .ids import PATRON
 from .loans import Loan
 from .movements import ItemMovement, Transit
 from .patrons import Patron, known_patron
@@ -22,12 +26,14 @@ __all__ = [
     "CancelRequestResult",
     "ExpireHoldsResult",
     "FeeTransactionResult",
+    "ForgetLinkedAccountResult",
     "LendResult",
     "LinkPatronResult",
     "LostResult",
     "MissingItemResult",
     "PlaceRequestResult",
     "PurgeResult",
+    "PurgedAccount",
     "ReceiveResult",
     "RenewResult",
     "ReturnResult",
@@ -213,6 +219,17 @@ class LinkPatronResult:
         return await known_patron(info, self.patron_key)
 
 
+@strawberry.type(
+    description=(
+        "A linked account purged here: its ID, which no longer resolves, and"
+        " its patron's home member, which should forget it."
+    )
+)
+class PurgedAccount:
+    account: strawberry.ID
+    home_institution: str
+
+
 @strawberry.type
 class PurgeResult:
     purged: int = strawberry.field(
@@ -227,7 +244,38 @@ class PurgeResult:
             " or fee of theirs is still open here; a later purge takes them."
         )
     )
+    purged_accounts: list[PurgedAccount] = strawberry.field(
+        description="The accounts purged, each with its patron's home member."
+    )
 
     @classmethod
-    def from_result(cls, result: op.PurgeResult) -> PurgeResult:
-        return cls(purged=len(result.purged), waiting=len(result.waiting))
+    def from_result(cls, info: Info, result: op.PurgeResult) -> PurgeResult:
+        return cls(
+            purged=len(result.purged),
+            waiting=len(result.waiting),
+            purged_accounts=[
+                PurgedAccount(
+                    account=global_id(info, PATRON, account.patron_id),
+                    home_institution=account.home_institution,
+                )
+                for account in result.purged
+            ],
+        )
+
+
+@strawberry.type
+class ForgetLinkedAccountResult:
+    account: strawberry.ID
+    forgotten: bool = strawberry.field(
+        description=(
+            "False when no patron's record here named the account: it was"
+            " forgotten already, or a newer account there replaced it."
+        )
+    )
+
+    @classmethod
+    def from_result(cls, result: op.ForgottenLink) -> ForgetLinkedAccountResult:
+        account = GlobalId(PATRON, result.institution, result.remote_patron)
+        return cls(
+            account=strawberry.ID(str(account)), forgotten=bool(result.patron_ids)
+        )

@@ -17,7 +17,8 @@ changed nothing.
     cancellation     cancel_request
     linked_accounts  link_patron
     purging          purge_linked_accounts
-    patron_links     record_linked_account (at the patron's home member)
+    patron_links     record_linked_account, forget_linked_account (at the
+                     patron's home member)
     periodic         assess_overdue, expire_requests, purge_due_linked_accounts
 """
 
@@ -47,14 +48,19 @@ from .paging import (
     mark_item_missing,
     scan_item_for_pick_slip,
 )
-from .patron_links import RecordedLink, record_linked_account
+from .patron_links import (
+    ForgottenLink,
+    RecordedLink,
+    forget_linked_account,
+    record_linked_account,
+)
 from .periodic import (
     OverdueAssessment,
     assess_overdue,
     expire_requests,
     purge_due_linked_accounts,
 )
-from .purging import PurgeResult, purge_linked_accounts
+from .purging import PurgedAccount, PurgeResult, purge_linked_accounts
 from .requests import PlaceRequestResult, place_item_request, place_title_request
 
 __all__ = [
@@ -64,6 +70,7 @@ __all__ = [
     "ExpiredHold",
     "ExpiredHoldsResult",
     "FeeTransactionResult",
+    "ForgottenLink",
     "LendResult",
     "LinkedAccountResult",
     "MissingItemResult",
@@ -71,6 +78,7 @@ __all__ = [
     "PickScanResult",
     "PlaceRequestResult",
     "PurgeResult",
+    "PurgedAccount",
     "ReceiveResult",
     "RecordedLink",
     "RenewResult",
@@ -81,6 +89,7 @@ __all__ = [
     "declare_item_lost",
     "expire_holds",
     "expire_requests",
+    "forget_linked_account",
     "lend_item",
     "link_patron",
     "mark_item_missing",

@@ -1,8 +1,11 @@
-"""Recording, at a patron's home member, a linked account made elsewhere.
+"""Recording, at a patron's home member, a linked account made elsewhere,
+and forgetting it once that member has purged it.
 
 When another member makes a linked account for one of this member's
 patrons, the home member notes the account's ID there: the network patron
-card lists the patron's activity at each member from these notes.
+card lists the patron's activity at each member from these notes. When that
+member purges the account, the note would name an account that no longer
+resolves; the home member forgets it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ from ._once import run_once
 from ._patrons import require_patron
 from ._scope import Scope
 
-__all__ = ["RecordedLink", "record_linked_account"]
+__all__ = [
+    "ForgottenLink",
+    "RecordedLink",
+    "forget_linked_account",
+    "record_linked_account",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,52 @@ async def record_linked_account(
             "remote_patron": remote_patron,
         },
         result_type=RecordedLink,
+        act=act,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ForgottenLink:
+    institution: str
+    remote_patron: str
+    # This member's patrons whose note named the account; empty when none
+    # did (forgotten already, or replaced by a newer account there).
+    patron_ids: tuple[int, ...]
+
+
+async def forget_linked_account(
+    connection: asyncpg.Connection,
+    clock: Clock,
+    idempotency_key: str,
+    *,
+    institution: str,
+    remote_patron: str,
+) -> ForgottenLink:
+    """Forget the note of the account ``remote_patron`` at ``institution``.
+
+    Only that account's note goes: a newer account the patron has there
+    since (recorded in its place) stays.
+    """
+
+    async def act(scope: Scope) -> ForgottenLink:
+        if institution == scope.owner:
+            raise PatronRecordRefused(
+                "a linked account is held at another member",
+                institution=institution,
+            )
+        patron_ids = await link_rows.delete_patron_link(
+            scope.connection, institution, remote_patron
+        )
+        return ForgottenLink(institution, remote_patron, tuple(patron_ids))
+
+    return await run_once(
+        connection,
+        clock,
+        operation="forget_linked_account",
+        key=idempotency_key,
+        desk=None,
+        arguments={"institution": institution, "remote_patron": remote_patron},
+        result_type=ForgottenLink,
         act=act,
     )
 

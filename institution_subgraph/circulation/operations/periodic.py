@@ -171,15 +171,16 @@ async def purge_due_linked_accounts(
     connection: asyncpg.Connection, clock: Clock
 ) -> PurgeResult:
     """Purge the linked accounts past their purge date that have nothing
-    open here, as the purgeLinkedAccounts mutation does (see
-    :mod:`.purging`), but one account per transaction."""
+    open here, as the purgeLinkedAccountsHere mutation does (see
+    :mod:`.purging`), but one account per transaction. Their home members
+    are not told."""
     today = clock.now().date()
     outcomes = []
-    for patron_id in await purge_rows.linked_accounts_due(connection, today):
+    for account in await purge_rows.linked_accounts_due(connection, today):
         outcome = await run_in_transaction(
-            connection, clock, partial(purge_if_due, patron_id=patron_id)
+            connection, clock, partial(purge_if_due, patron_id=account.id)
         )
-        outcomes.append((patron_id, outcome))
+        outcomes.append((account, outcome))
     result = purge_result(outcomes)
     logger.info(
         "linked accounts purged",

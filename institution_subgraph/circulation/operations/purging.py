@@ -37,10 +37,13 @@ saying who the patron was. Table by table:
     patron_link      untouched: it lists this member's own patrons' accounts
                      elsewhere, never a linked account here.
 
-Not yet: the patron's home member is not told of a purge, so its record of
-the link still names the purged account, which no longer resolves (Network
-Activity leaves such an account out; ``Patron.linkedAccounts`` would meet a
-null). The gateway, or the next link, should tell the home member.
+The patron's home member still records the link (``patron_link`` there),
+and this member cannot reach it. So the result names each purged account
+with its patron's home member, an opaque id and an institution code and
+nothing about the person, for the gateway's ``purgeLinkedAccounts`` to tell
+each home to forget it (:mod:`.patron_links`, ``forget_linked_account``).
+The periodic job reports to nobody: the homes of the accounts it purges
+keep their links until told by ``forgetLinkedAccount``, one account at a time.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ import asyncpg
 from ...clock import Clock
 from ...storage import idempotency, notices
 from ...storage import purges as purge_rows
+from ...storage.purges import DueAccount
 from ..linked_accounts import is_due_for_purge
 from ._once import run_once
 from ._scope import Scope
@@ -62,6 +66,7 @@ from .linked_accounts import LINK_PATRON
 __all__ = [
     "PurgeOutcome",
     "PurgeResult",
+    "PurgedAccount",
     "purge_if_due",
     "purge_linked_accounts",
     "purge_result",
@@ -71,11 +76,18 @@ PurgeOutcome = Literal["purged", "waiting"]
 
 
 @dataclass(frozen=True, slots=True)
+class PurgedAccount:
+    patron_id: int
+    # The member that holds the patron's record, and the link to this account.
+    home_institution: str
+
+
+@dataclass(frozen=True, slots=True)
 class PurgeResult:
     """Linked accounts past their purge date, by what the run did to them."""
 
-    purged: tuple[int, ...]
-    # Kept: something of the patron's is still open here.
+    purged: tuple[PurgedAccount, ...]
+    # Kept, by id: something of the patron's is still open here.
     waiting: tuple[int, ...]
 
 
@@ -87,7 +99,7 @@ async def purge_linked_accounts(
     async def act(scope: Scope) -> PurgeResult:
         due = await purge_rows.linked_accounts_due(scope.connection, scope.now.date())
         return purge_result(
-            [(patron_id, await purge_if_due(scope, patron_id)) for patron_id in due]
+            [(account, await purge_if_due(scope, account.id)) for account in due]
         )
 
     return await run_once(
@@ -121,9 +133,17 @@ async def purge_if_due(scope: Scope, patron_id: int) -> PurgeOutcome | None:
     return "purged"
 
 
-def purge_result(outcomes: Iterable[tuple[int, PurgeOutcome | None]]) -> PurgeResult:
+def purge_result(
+    outcomes: Iterable[tuple[DueAccount, PurgeOutcome | None]],
+) -> PurgeResult:
     listed = list(outcomes)
     return PurgeResult(
-        purged=tuple(key for key, outcome in listed if outcome == "purged"),
-        waiting=tuple(key for key, outcome in listed if outcome == "waiting"),
+        purged=tuple(
+            PurgedAccount(account.id, account.home_institution)
+            for account, outcome in listed
+            if outcome == "purged"
+        ),
+        waiting=tuple(
+            account.id for account, outcome in listed if outcome == "waiting"
+        ),
     )

@@ -1,4 +1,4 @@
-"""purgeLinkedAccounts through GraphQL, and what a purged account looks like.
+"""purgeLinkedAccountsHere through GraphQL, and what a purged account looks like.
 
 BRK's rule for other members' patrons keeps a linked account a year and
 purges it 180 days later: accounts linked at the start are due for purging
@@ -20,7 +20,7 @@ from .conftest import HERE, Answer, Member, new_key, shared_patron
 
 PURGE = """
 mutation ($key: String!, $institution: String!) {
-  purgeLinkedAccounts(idempotencyKey: $key, institution: $institution) {
+  purgeLinkedAccountsHere(idempotencyKey: $key, institution: $institution) {
     purged waiting
   }
 }
@@ -102,7 +102,7 @@ async def test_the_answer_counts_purged_and_waiting_accounts(member: Member) -> 
 
     data = await member.ok(PURGE, key=new_key(), institution="BRK")
 
-    assert data["purgeLinkedAccounts"] == {"purged": 2, "waiting": 1}
+    assert data["purgeLinkedAccountsHere"] == {"purged": 2, "waiting": 1}
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ async def test_this_members_patron_administrators_may_purge(
     )
 
     assert answer.errors == []
-    assert answer.data == {"purgeLinkedAccounts": {"purged": 1, "waiting": 0}}
+    assert answer.data == {"purgeLinkedAccountsHere": {"purged": 1, "waiting": 0}}
 
 
 @pytest.mark.parametrize(
@@ -150,6 +150,49 @@ async def test_a_purge_is_refused_to_whoever_may_not_and_changes_nothing(
     assert answer.codes == ["FORBIDDEN"]
     assert answer.data is None
     assert await patrons_and_keys(member) == before
+
+
+REPORTED = """
+mutation ($key: String!) {
+  purgeLinkedAccountsHere(idempotencyKey: $key, institution: "BRK") {
+    purged purgedAccounts { account homeInstitution }
+  }
+}
+"""
+
+
+async def test_the_answer_names_each_purged_account_and_its_home_only(
+    member: Member,
+) -> None:
+    ada = await member.link("Ada Ash")
+    bob = await member.link("Bob Ash")
+    await member.lend("BRK-0002", bob)
+    member.clock.advance(PAST_THE_PURGE_DATE)
+
+    data = await member.ok(REPORTED, key=new_key())
+
+    # An ID that no longer resolves and an institution code: nothing of Ada.
+    assert data["purgeLinkedAccountsHere"] == {
+        "purged": 1,
+        "purgedAccounts": [{"account": ada, "homeInstitution": "ASH"}],
+    }
+
+
+async def test_a_retried_purge_names_the_same_accounts_again(member: Member) -> None:
+    ada = await member.link("Ada Ash")
+    member.clock.advance(PAST_THE_PURGE_DATE)
+    key = new_key()
+    first = await member.ok(REPORTED, key=key)
+    # Due by now too, but not purged by the retry.
+    await member.link("Cy Ash")
+    member.clock.advance(PAST_THE_PURGE_DATE)
+
+    retried = await member.ok(REPORTED, key=key)
+
+    assert retried == first
+    assert first["purgeLinkedAccountsHere"]["purgedAccounts"] == [
+        {"account": ada, "homeInstitution": "ASH"}
+    ]
 
 
 async def test_a_purge_for_another_member_is_not_done_here(member: Member) -> None:

@@ -30,6 +30,7 @@ from institution_subgraph.circulation.operations import (
     purge_due_linked_accounts,
     purge_linked_accounts,
 )
+from institution_subgraph.circulation.operations.purging import PurgedAccount
 from institution_subgraph.clock import ManualClock
 from institution_subgraph.storage.patrons import (
     insert_linked_account_rule,
@@ -62,6 +63,11 @@ ADA_TRACES = [
     ADA.addresses[0].lines[0],
     str(ADA.network_patron_id),
 ]
+
+
+def of_ash(*patron_ids: int) -> tuple[PurgedAccount, ...]:
+    """Linked accounts of patrons of ASH, as a purge reports them."""
+    return tuple(PurgedAccount(patron_id, "ASH") for patron_id in patron_ids)
 
 
 @pytest.fixture
@@ -171,7 +177,7 @@ async def test_nothing_is_purged_before_the_day_after_the_purge_date(
 
     assert clock.now().date() == PURGE_ON + timedelta(days=1)
     assert (on_the_day.purged, on_the_day.waiting) == ((), ())
-    assert (the_day_after.purged, the_day_after.waiting) == ((ada,), ())
+    assert (the_day_after.purged, the_day_after.waiting) == (of_ash(ada), ())
 
 
 async def test_a_purged_account_holds_nothing_of_the_patron(
@@ -191,7 +197,7 @@ async def test_a_purged_account_holds_nothing_of_the_patron(
 
     purged = await purge_linked_accounts(connection, clock, new_key())
 
-    assert purged.purged == (history.patron_id,)
+    assert purged.purged == of_ash(history.patron_id)
     row = await patron_row(connection, history.patron_id)
     assert {
         column: row[column]
@@ -342,7 +348,7 @@ async def test_accounts_with_something_open_are_kept_and_counted(
 
     result = await purge_linked_accounts(connection, clock, new_key())
 
-    assert result.purged == (done,)
+    assert result.purged == of_ash(done)
     assert result.waiting == (borrower, requester, debtor)
     rows = await connection.fetch(
         "SELECT id, name, purge_on, purged_at FROM patron ORDER BY id"
@@ -379,7 +385,7 @@ async def test_a_waiting_account_is_purged_once_all_is_closed(
 
     assert (while_lent.purged, while_lent.waiting) == ((), (lou,))
     assert (while_owing.purged, while_owing.waiting) == ((), (lou,))
-    assert (once_paid.purged, once_paid.waiting) == ((lou,), ())
+    assert (once_paid.purged, once_paid.waiting) == (of_ash(lou), ())
     assert await names(connection) == [None]
 
 
@@ -414,10 +420,10 @@ async def test_a_retried_purge_acts_once(
     retried = await purge_linked_accounts(connection, clock, key)
 
     assert retried == first
-    assert first.purged == (ada,)
+    assert first.purged == of_ash(ada)
     assert await names(connection) == [None, "Bob Ash"]
     later = await purge_linked_accounts(connection, clock, new_key())
-    assert later.purged == (bob,)
+    assert later.purged == of_ash(bob)
     assert await names(connection) == [None, None]
 
 
@@ -513,7 +519,7 @@ async def test_the_periodic_job_purges_and_is_safe_to_run_again(
     first = await purge_due_linked_accounts(connection, clock)
     again = await purge_due_linked_accounts(connection, clock)
 
-    assert (first.purged, first.waiting) == ((ada,), (lou,))
+    assert (first.purged, first.waiting) == (of_ash(ada), (lou,))
     assert (again.purged, again.waiting) == ((), (lou,))
     assert await names(connection) == [None, "Lou Loan"]
 

@@ -5,7 +5,8 @@
     loans      lendItem, renewLoan, declareItemLost, claimItemReturned
     fees       payFee, waiveFee, refundFee
     requests   placeRequest, placeItemRequest, cancelRequest
-    patrons    linkPatron, recordLinkedAccount, purgeLinkedAccounts
+    patrons    linkPatron, recordLinkedAccount, purgeLinkedAccountsHere,
+               forgetLinkedAccount
 
 Each field checks its arguments, runs the operation with the caller's
 idempotency key, and builds its payload from the operation's result alone,

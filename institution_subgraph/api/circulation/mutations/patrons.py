@@ -11,7 +11,7 @@ from ...context import Info
 from ..arguments import own_patron_key, patron_elsewhere, require_this_member
 from ..inputs import SharedPatronInput
 from ..patrons import Patron, known_patron
-from ..results import LinkPatronResult, PurgeResult
+from ..results import ForgetLinkedAccountResult, LinkPatronResult, PurgeResult
 from ._acting import perform
 
 __all__ = ["PatronMutations"]
@@ -42,16 +42,18 @@ class PatronMutations:
         description=(
             "Forget the linked accounts whose purge date has passed and that"
             " have nothing open here: their shared fields and network patron id"
-            " are cleared, and their closed loans, requests and fees stay."
+            " are cleared, and their closed loans, requests and fees stay. The"
+            " patrons' home members are not told; the network's"
+            " purgeLinkedAccounts does both."
         )
     )
-    async def purge_linked_accounts(
+    async def purge_linked_accounts_here(
         self, info: Info, idempotency_key: str, institution: str
     ) -> PurgeResult:
         require_this_member(info, institution, argument="institution")
         access.require_patron_admin(info, "purging linked accounts")
         result = await perform(info, op.purge_linked_accounts, idempotency_key)
-        return PurgeResult.from_result(result)
+        return PurgeResult.from_result(info, result)
 
     @strawberry.mutation(
         description=(
@@ -79,3 +81,30 @@ class PatronMutations:
             remote_patron=elsewhere.local_id,
         )
         return await known_patron(info, result.patron_id)
+
+    @strawberry.mutation(
+        description=(
+            "At the patron's home member: forget the linked account another"
+            " member has purged, which no longer resolves there."
+        )
+    )
+    async def forget_linked_account(
+        self,
+        info: Info,
+        idempotency_key: str,
+        institution: str,
+        account: strawberry.ID,
+    ) -> ForgetLinkedAccountResult:
+        require_this_member(info, institution, argument="institution")
+        elsewhere = patron_elsewhere(info, account, argument="account")
+        access.require_patron_admin(
+            info, "forgetting a purged linked account", of=elsewhere.institution
+        )
+        result = await perform(
+            info,
+            op.forget_linked_account,
+            idempotency_key,
+            institution=elsewhere.institution,
+            remote_patron=elsewhere.local_id,
+        )
+        return ForgetLinkedAccountResult.from_result(result)
