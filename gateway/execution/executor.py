@@ -44,9 +44,12 @@ class Executor:
             data.update(zip((f.response_key for f in fetches), values, strict=True))
         for level in plan.entity_levels:
             await run_entity_level(state, plan, level, data, self.semantics.entity_keys)
-        return shape_response(
+        shaped, violations = shape_response(
             plan.shape, data, plan.root_type, state.variables, self._is_of_type
         )
+        for violation in violations:
+            state.record_null(violation.coordinate, violation.path)
+        return shaped
 
     async def _root(self, plan: Plan, fetch: RootFetch, state: RequestState) -> Any:
         root = self.schema.get_type(plan.root_type)

@@ -10,11 +10,12 @@ the nearest nullable parent null, as GraphQL requires.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..planning.shape import ShapeField
 
-__all__ = ["shape_response"]
+__all__ = ["NullViolation", "shape_response"]
 
 # A null in a non-null position, on its way up to the nearest nullable field.
 _PROPAGATE: object = object()
@@ -24,16 +25,28 @@ _PROPAGATE: object = object()
 IsOfType = Callable[[str, str], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class NullViolation:
+    """A null where the schema forbids one: the field, and where it is."""
+
+    coordinate: str
+    path: tuple[str | int, ...]
+
+
 def shape_response(
     fields: Sequence[ShapeField],
     data: dict[str, Any],
     root_type: str,
     variables: dict[str, object],
     is_of_type: IsOfType,
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any] | None, list[NullViolation]]:
+    """The shaped answer, and each null that made a parent null."""
     shaper = _Shaper(variables, is_of_type)
     shaped = shaper.shape_object(fields, data, root_type)
-    return None if shaped is _PROPAGATE else shaped
+    if shaped is _PROPAGATE:
+        shaper.settle()
+        return None, shaper.violations
+    return shaped, shaper.violations
 
 
 # A response key, the first field that selects it, and the sub-selections of
@@ -48,6 +61,16 @@ class _Shaper:
         # The objects of a list share one selection: collect its fields once
         # per request, not once per object.
         self._groups: dict[tuple[int, str], list[_Group]] = {}
+        # Where the walk is, and the null on its way up to a nullable field.
+        self._path: list[str | int] = []
+        self._pending: NullViolation | None = None
+        self.violations: list[NullViolation] = []
+
+    def settle(self) -> None:
+        """The pending null has reached a field that may be null."""
+        if self._pending is not None:
+            self.violations.append(self._pending)
+            self._pending = None
 
     def shape_object(
         self, fields: Sequence[ShapeField], value: dict[str, Any], static_type: str
@@ -64,11 +87,25 @@ class _Shaper:
             # Members answer by response key; objects the gateway computes
             # are keyed by field name.
             found = value[key] if key in value else value.get(first.name)
+            self._path.append(key)
             result = self.value(first, first.wrappers, found, children)
-            if result is _PROPAGATE:
-                return _PROPAGATE
+            self._path.pop()
+            if result is _PROPAGATE or result is None:
+                self._name(f"{runtime_type}.{first.name}", key, result)
+                if result is _PROPAGATE:
+                    return _PROPAGATE
+                self.settle()
             shaped[key] = result
         return shaped
+
+    def _name(self, coordinate: str, key: str, result: Any) -> None:
+        """A null of this field is on its way up: where it started, and in
+        which field (a list item knows its path but not its field)."""
+        if self._pending is None:
+            if result is _PROPAGATE:
+                self._pending = NullViolation(coordinate, (*self._path, key))
+        elif not self._pending.coordinate:
+            self._pending = NullViolation(coordinate, self._pending.path)
 
     def value(
         self,
@@ -83,8 +120,19 @@ class _Shaper:
         if value is None:
             return None
         if wrappers and wrappers[0] == "list":
-            items = [self.value(field, wrappers[1:], item, children) for item in value]
-            return None if any(item is _PROPAGATE for item in items) else items
+            items = []
+            for index, item in enumerate(value):
+                self._path.append(index)
+                shaped = self.value(field, wrappers[1:], item, children)
+                self._path.pop()
+                if shaped is _PROPAGATE:
+                    if self._pending is None:
+                        self._pending = NullViolation("", (*self._path, index))
+                    return None
+                if shaped is None:
+                    self.settle()
+                items.append(shaped)
+            return items
         if field.children is None or field.passthrough:
             return value
         result = self.shape_object(children, value, field.type_name)

@@ -64,6 +64,24 @@ class RequestState:
     def record_success(self, member: str) -> None:
         self.member_outcomes.setdefault(member, "ok")
 
+    def record_null(self, coordinate: str, path: tuple[str | int, ...]) -> None:
+        """A null where the schema forbids one, unless an error already says
+        why that part of the answer is missing (a member that failed, or
+        refused)."""
+        for error in self.errors:
+            known = tuple(error.path or ())
+            shorter = min(len(known), len(path))
+            if known and known[:shorter] == path[:shorter]:
+                return
+        self.errors.append(
+            GraphQLError(
+                f"Cannot return null for non-nullable field {coordinate}: a member"
+                " gave no value for it.",
+                path=list(path),
+                extensions={"code": "MEMBER_ERROR"},
+            )
+        )
+
     def record_failure(self, error: MemberError, path: list[str | int]) -> None:
         self.member_outcomes[error.member] = error.status
         self.errors.append(error.to_graphql_error(path))

@@ -210,9 +210,13 @@ async def test_a_purge_at_the_member_alone_leaves_the_home_naming_it(
     )
 
     # The account comes back null in a list that may hold no null: the
-    # null reaches the patron, who vanishes from the answer.
+    # null reaches the patron, who vanishes from the answer, and an error
+    # says where it started.
     linked = await purges.linked_accounts(patron)
     assert linked["data"] == {"patron": None}
+    [error] = linked["errors"]
+    assert error["path"] == ["patron", "linkedAccounts", 0]
+    assert "Patron.linkedAccounts" in error["message"]
 
 
 async def test_a_retried_purge_acts_once(purges: Purges) -> None:

@@ -138,10 +138,17 @@ def test_an_unnamed_choice_among_several_operations_is_refused() -> None:
 
 
 def _shape(query: str, data: dict[str, object], variables: dict[str, object]) -> object:
+    return _shaped_with_nulls(query, data, variables)[0]
+
+
+def _shaped_with_nulls(
+    query: str, data: dict[str, object], variables: dict[str, object]
+) -> tuple[object, list[tuple[str, tuple[str | int, ...]]]]:
     plan = _plan(query)
-    return shape_response(
+    shaped, violations = shape_response(
         plan.shape, data, plan.root_type, variables, lambda a, b: a == b
     )
+    return shaped, [(v.coordinate, v.path) for v in violations]
 
 
 def test_shaping_drops_hidden_keys_and_honours_skip_and_include() -> None:
@@ -168,15 +175,52 @@ def test_shaping_drops_hidden_keys_and_honours_skip_and_include() -> None:
 def test_a_null_in_a_non_null_field_nulls_the_nearest_nullable_parent() -> None:
     data = {"request": {"id": "Request:ASH:1", "pickupDesk": None}}
 
-    shaped = _shape('{ request(id: "x") { id pickupDesk { name } } }', data, {})
+    shaped, nulls = _shaped_with_nulls(
+        '{ request(id: "x") { id pickupDesk { name } } }', data, {}
+    )
 
     assert shaped == {"request": None}
+    # Reported where the null was, for the error that says why.
+    assert nulls == [("Request.pickupDesk", ("request", "pickupDesk"))]
 
 
 def test_a_null_that_reaches_the_root_nulls_all_data() -> None:
-    shaped = _shape("{ count }", {"count": None}, {})
+    shaped, nulls = _shaped_with_nulls("{ count }", {"count": None}, {})
 
     assert shaped is None
+    assert nulls == [("Query.count", ("count",))]
+
+
+def test_a_null_item_of_a_non_null_list_is_reported_with_its_index() -> None:
+    data = {"requests": [{"id": "R1"}, None, {"id": "R3"}]}
+
+    shaped, nulls = _shaped_with_nulls("{ requests { id } }", data, {})
+
+    # [Request!]! up to the root: all of data is null, one null reported.
+    assert shaped is None
+    assert nulls == [("Query.requests", ("requests", 1))]
+
+
+def test_nulls_that_stop_at_a_nullable_field_are_each_reported() -> None:
+    data = {
+        "a": {"id": "R1", "pickupDesk": None},
+        "b": {"id": "R2", "pickupDesk": {"name": "Main"}},
+        "c": {"id": None, "pickupDesk": {"name": "Main"}},
+    }
+
+    shaped, nulls = _shaped_with_nulls(
+        '{ a: request(id: "1") { id pickupDesk { name } }'
+        ' b: request(id: "2") { id pickupDesk { name } }'
+        ' c: request(id: "3") { id pickupDesk { name } } }',
+        data,
+        {},
+    )
+
+    assert shaped == {"a": None, "b": data["b"], "c": None}
+    assert nulls == [
+        ("Request.pickupDesk", ("a", "pickupDesk")),
+        ("Request.id", ("c", "id")),
+    ]
 
 
 def test_typename_and_merged_fields_are_shaped_as_asked() -> None:
