@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 from asyncpg.connection import LoggedQuery
 
+from fulfillment_network.identity import Caller
 from institution_subgraph.api.context import Institution, RequestContext
 from institution_subgraph.api.schema import schema
 from institution_subgraph.circulation.desks import DeskKey
@@ -114,6 +115,24 @@ class Member:
         )
         loan_id: str = data["lendItem"]["loan"]["id"]
         return loan_id
+
+
+async def run_as(
+    member: Member, caller: Caller | None, query: str, **variables: Any
+) -> Answer:
+    """The query as the gateway asks it for ``caller`` (None: anonymous), so
+    that the member applies its own access checks."""
+    context = RequestContext(
+        pool=member.pool,
+        institution=HERE,
+        clock=member.clock,
+        gatekept=True,
+        caller=caller,
+    )
+    result = await schema.execute(
+        query, variable_values=variables, context_value=context
+    )
+    return Answer(result.data, [error.formatted for error in result.errors or []])
 
 
 def shared_patron(name: str) -> dict[str, Any]:

@@ -16,18 +16,15 @@ from typing import Any
 import pytest
 
 from fulfillment_network.identity import Caller
-from institution_subgraph.api.context import RequestContext
-from institution_subgraph.api.schema import schema
 
 from .conftest import (
     BRK_MAIN,
     CED_FRONT,
-    HERE,
     LEND,
     LINK_PATRON,
-    Answer,
     Member,
     new_key,
+    run_as,
     shared_patron,
 )
 
@@ -119,23 +116,6 @@ mutation ($key: String!, $patron: ID!, $account: ID!) {
   }
 }
 """
-
-
-async def run_as(
-    member: Member, caller: Caller | None, query: str, **variables: Any
-) -> Answer:
-    """The query as the gateway asks it for ``caller`` (None: anonymous)."""
-    context = RequestContext(
-        pool=member.pool,
-        institution=HERE,
-        clock=member.clock,
-        gatekept=True,
-        caller=caller,
-    )
-    result = await schema.execute(
-        query, variable_values=variables, context_value=context
-    )
-    return Answer(result.data, [error.formatted for error in result.errors or []])
 
 
 async def ok_as(

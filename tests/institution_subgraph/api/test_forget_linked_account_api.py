@@ -4,15 +4,11 @@ that purged the patron's linked account has the home forget its note of it.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from fulfillment_network.identity import Caller
-from institution_subgraph.api.context import RequestContext
-from institution_subgraph.api.schema import schema
 
-from .conftest import HERE, Answer, Member, new_key
+from .conftest import Member, new_key, run_as
 
 RECORD = """
 mutation ($key: String!, $patron: ID!, $account: ID!) {
@@ -42,23 +38,6 @@ def staff(institution: str, role: str) -> Caller:
         institution=institution,
         roles=frozenset({role}),
     )
-
-
-async def run_as(
-    member: Member, caller: Caller | None, query: str, **variables: Any
-) -> Answer:
-    """The query as the gateway asks it for ``caller`` (None: anonymous)."""
-    context = RequestContext(
-        pool=member.pool,
-        institution=HERE,
-        clock=member.clock,
-        gatekept=True,
-        caller=caller,
-    )
-    result = await schema.execute(
-        query, variable_values=variables, context_value=context
-    )
-    return Answer(result.data, [error.formatted for error in result.errors or []])
 
 
 async def ida_linked_at_ced_and_ash(member: Member) -> str:

@@ -8,15 +8,12 @@ from day 546 on.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from fulfillment_network.identity import Caller
-from institution_subgraph.api.context import RequestContext
-from institution_subgraph.api.schema import schema
 
-from .conftest import HERE, Answer, Member, new_key, shared_patron
+from .conftest import Member, new_key, run_as, shared_patron
 
 PURGE = """
 mutation ($key: String!, $institution: String!) {
@@ -51,23 +48,6 @@ ADA = Caller(
     patron="Patron:ASH:1",
     network_patron=shared_patron("Ada Ash")["networkPatronId"],
 )
-
-
-async def run_as(
-    member: Member, caller: Caller | None, query: str, **variables: Any
-) -> Answer:
-    """The query as the gateway asks it for ``caller`` (None: anonymous)."""
-    context = RequestContext(
-        pool=member.pool,
-        institution=HERE,
-        clock=member.clock,
-        gatekept=True,
-        caller=caller,
-    )
-    result = await schema.execute(
-        query, variable_values=variables, context_value=context
-    )
-    return Answer(result.data, [error.formatted for error in result.errors or []])
 
 
 async def patrons_and_keys(member: Member) -> tuple[str, str]:
