@@ -33,6 +33,8 @@ from .postgres import DSN_ENV, default_data_dir
 GATEWAY_KEY_ENV = "FULFILLMENT_NETWORK_GATEWAY_KEY"
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
     from institution_subgraph.catalogue.importer import ImportReport
 
 __all__ = ["build_parser", "main"]
@@ -138,9 +140,27 @@ def _add_serve_member(
         action="store_true",
         help="answer calls from anyone (development only)",
     )
+    _metrics_option(parser)
     _trace_option(parser)
     _postgres_options(parser)
     parser.set_defaults(run=_run_serve_member)
+
+
+def _metrics_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics on this port, at --host (default: off)",
+    )
+
+
+def _serve_metrics(arguments: argparse.Namespace, registry: CollectorRegistry) -> None:
+    """Metrics on a listener of their own, so that they need not be public."""
+    if arguments.metrics_port is None:
+        return
+    from prometheus_client import start_http_server
+
+    start_http_server(arguments.metrics_port, addr=arguments.host, registry=registry)
 
 
 def _trace_option(parser: argparse.ArgumentParser) -> None:
@@ -274,11 +294,7 @@ def _add_serve_gateway(
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_GATEWAY_PORT)
-    parser.add_argument(
-        "--metrics-port",
-        type=int,
-        help="serve Prometheus metrics on this port, at --host (default: off)",
-    )
+    _metrics_option(parser)
     _trace_option(parser)
     parser.set_defaults(run=_run_serve_gateway)
 
@@ -369,8 +385,10 @@ def _run_serve_member(arguments: argparse.Namespace) -> int:
             graphql_ide=arguments.ide,
             gateway_key=arguments.gateway_key,
         )
+        app = create_app(settings)
+        _serve_metrics(arguments, app.state.metrics.registry)
         uvicorn.run(
-            create_app(settings),
+            app,
             host=arguments.host,
             port=arguments.port,
             log_config=None,
@@ -394,15 +412,7 @@ def _run_serve_gateway(arguments: argparse.Namespace) -> int:
     except ConfigurationError as error:
         sys.stderr.write(f"fulfillment-network: {error}\n")
         return 2
-    if arguments.metrics_port is not None:
-        from prometheus_client import start_http_server
-
-        # A listener of its own, so that the metrics need not be public.
-        start_http_server(
-            arguments.metrics_port,
-            addr=arguments.host,
-            registry=app.state.metrics.registry,
-        )
+    _serve_metrics(arguments, app.state.metrics.registry)
     uvicorn.run(
         app, host=arguments.host, port=arguments.port, log_config=None, access_log=False
     )

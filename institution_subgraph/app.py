@@ -12,26 +12,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
-from opentelemetry.trace import SpanKind, StatusCode, Tracer, TracerProvider
+from opentelemetry.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
 
 from fulfillment_network.identity import IdentityRefused, MemberGate
-from fulfillment_network.tracing import context_from, tracer
+from fulfillment_network.tracing import tracer
 
 from .api.context import Institution, RequestContext
 from .api.schema import schema
 from .clock import Clock, SystemClock
 from .settings import MemberSettings
 from .storage.institution import open_institution_pool
+from .telemetry import MemberMetrics, Observed
 
-__all__ = ["GatewayOnly", "Traced", "create_app"]
+__all__ = ["GatewayOnly", "create_app"]
 
 # Where GatewayOnly leaves the caller the gateway named, in the ASGI scope's
 # state: CALLER_CHECKED is True once the gateway's identity was verified.
@@ -84,9 +85,11 @@ def create_app(
         endpoint = GatewayOnly(graphql, gate)
     else:
         logger.warning("member accepts calls from anyone: no gateway key")
-    endpoint = Traced(
+    metrics = MemberMetrics(settings.institution)
+    endpoint = Observed(
         endpoint,
         tracer("fulfillment-network.member", tracer_provider),
+        metrics,
         settings.institution,
     )
 
@@ -98,6 +101,7 @@ def create_app(
             settings.name,
             max_size=settings.pool_size,
         )
+        metrics.watch_pool(graphql.pool)
         try:
             yield
         finally:
@@ -106,13 +110,15 @@ def create_app(
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "institution": settings.institution})
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             Route("/health", health),
         ],
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    return app
 
 
 class GatewayOnly:
@@ -139,33 +145,3 @@ class GatewayOnly:
         state = scope.setdefault("state", {})
         state[CALLER], state[CALLER_CHECKED] = caller, True
         await self.app(scope, receive, send)
-
-
-class Traced:
-    """A span for each call, in the trace of the gateway's call that made it
-    (the W3C trace context it carries)."""
-
-    def __init__(self, app: ASGIApp, spans: Tracer, institution: str) -> None:
-        self.app = app
-        self.spans = spans
-        self.institution = institution
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        with self.spans.start_as_current_span(
-            "member graphql",
-            context=context_from(scope.get("headers") or ()),
-            kind=SpanKind.SERVER,
-            attributes={"fulfillment_network.member": self.institution},
-        ) as span:
-            await self.app(scope, receive, send_status)
-            span.set_attribute("http.response.status_code", status)
-            if status >= 400:
-                span.set_status(StatusCode.ERROR, f"HTTP {status}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -84,4 +85,37 @@ async def test_calls_to_a_stopped_member_count_as_unavailable(
     )
     assert (
         _value(samples, "gateway_requests_total", status="200", outcome="partial") == 1
+    )
+
+
+async def test_members_count_their_calls_and_report_their_pool(
+    network: RunningNetwork,
+) -> None:
+    member = network.recorders["TSTA"].app
+    registry = member.state.metrics.registry  # type: ignore[attr-defined]
+
+    def value(name: str, **labels: str) -> float:
+        found = registry.get_sample_value(name, {"institution": "TSTA", **labels})
+        return float(found or 0.0)
+
+    answered, refused = (
+        value("member_calls_total", status="200"),
+        value("member_calls_total", status="401"),
+    )
+
+    await network.data(SEARCH)
+    # Around the gateway: no identity, refused, and counted as such.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            network.member_urls["TSTA"] + "/graphql", json={"query": "{ __typename }"}
+        ) as response,
+    ):
+        assert response.status == 401
+
+    assert value("member_calls_total", status="200") == answered + 1
+    assert value("member_calls_total", status="401") == refused + 1
+    assert value("member_pool_connections", state="open") >= 1
+    assert value("member_pool_connections", state="max") >= value(
+        "member_pool_connections", state="open"
     )
