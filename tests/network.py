@@ -142,6 +142,10 @@ class RunningNetwork:
             if schema_loads or "_service" not in query
         ]
 
+    def nobody_called(self) -> bool:
+        """Whether no member was asked anything since :meth:`forget_calls`."""
+        return all(not self.member_calls(code) for code in self.recorders)
+
     def forget_calls(self) -> None:
         for recorder in self.recorders.values():
             recorder.queries.clear()

@@ -40,27 +40,36 @@ async def _post(
 async def test_unusable_requests_get_a_clear_http_error(
     network: RunningNetwork, data: bytes, content_type: str, status: int
 ) -> None:
+    network.forget_calls()
+
     got, body = await _post(network.gateway_url, data, content_type)
 
     assert got == status
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert error["message"]
+    assert network.nobody_called()
 
 
 async def test_production_refuses_introspection(network: RunningNetwork) -> None:
+    network.forget_calls()
+
     body = await network.query("{ __schema { types { name } } }")
 
     assert body["data"] is None
     assert "introspection" in body["errors"][0]["message"].lower()
+    assert network.nobody_called()
 
 
 async def test_production_gives_no_field_suggestions(network: RunningNetwork) -> None:
+    network.forget_calls()
+
     body = await network.query('{ serch(text: "x") { score } }')
 
     message = body["errors"][0]["message"]
     assert "serch" in message
     assert "Did you mean" not in message
+    assert network.nobody_called()
 
 
 async def test_production_serves_no_ide(network: RunningNetwork) -> None:
