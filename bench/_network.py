@@ -6,6 +6,11 @@ network file listing them, and signs its member calls with a key pair made
 for the run, as in production. Every process writes its log to a file in
 the given folder, so that a failed start can say why. Leaving the block
 stops them all, on an error or Ctrl-C too.
+
+A fault benchmark can stop a member the hard way (``SIGKILL``), start it
+again on its port over its database, or pause and resume it, through
+:attr:`Network.processes`; :class:`GatewayOptions` gives the gateway its
+timeouts, the token issuers it trusts and a metrics listener.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import aiohttp
 import orjson
@@ -31,6 +37,7 @@ HOST = "127.0.0.1"
 _COMMAND = [sys.executable, "-m", "fulfillment_network", "--log-level", "WARNING"]
 _READY_ATTEMPTS = 600
 _READY_PAUSE = 0.1
+_STOP_WAIT = 10
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,40 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Issuer:
+    """A token issuer the gateway trusts, by its JWKS file."""
+
+    issuer: str
+    audience: str
+    jwks_file: Path
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    member_timeout: float = 10.0
+    request_timeout: float = 20.0
+    issuers: tuple[Issuer, ...] = ()
+    # Prometheus text at http://HOST:metrics_port/metrics; None: off.
+    metrics_port: int | None = None
+
+
+@dataclass(frozen=True)
 class Network:
     gateway_url: str
     members: tuple[Member, ...]
     # Members answer only calls signed with this key, as the gateway signs.
     signer: GatewaySigner
+    processes: MemberProcesses
+    metrics_url: str | None = None
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on now, distinct, chosen by the system."""
+    with ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in probes]
 
 
 @asynccontextmanager
@@ -59,29 +95,103 @@ async def running_network(
     members: Sequence[Member],
     gateway_port: int,
     folder: Path,
+    options: GatewayOptions | None = None,
 ) -> AsyncIterator[Network]:
     """Start the members, then the gateway; yield once all are ready."""
-    _check_ports_free([member.port for member in members] + [gateway_port])
+    options = options or GatewayOptions()
+    ports = [member.port for member in members] + [gateway_port]
+    if options.metrics_port is not None:
+        ports.append(options.metrics_port)
+    _check_ports_free(ports)
     private_key, public_key = write_key_pair(folder / "keys")
     with ExitStack() as stack:
-        started = []
+        processes = MemberProcesses(server_dsn, public_key, folder)
+        stack.callback(processes.stop_all)
         for member in members:
-            log = folder / f"{member.code}.log"
-            command = _member_command(member, server_dsn, public_key)
-            started.append((stack.enter_context(_process(command, log)), log))
-        for member, (child, log) in zip(members, started, strict=True):
-            url = f"http://{HOST}:{member.port}/health"
-            await _wait_ready(session, url, child, log)
+            processes.start(member)
+        for member in members:
+            await processes.wait_ready(session, member.code)
 
         log = folder / "gateway.log"
-        network_file = _network_file(folder, members, private_key)
-        command = _gateway_command(network_file, gateway_port)
+        network_file = _network_file(folder, members, private_key, options)
+        command = _gateway_command(network_file, gateway_port, options.metrics_port)
         child = stack.enter_context(_process(command, log))
         gateway = f"http://{HOST}:{gateway_port}"
         await _wait_ready(session, f"{gateway}/ready", child, log)
         await _check_loaded(session, f"{gateway}/ready", log)
         signer = GatewaySigner.from_file(private_key)
-        yield Network(f"{gateway}/graphql", tuple(members), signer)
+        metrics = (
+            None
+            if options.metrics_port is None
+            else f"http://{HOST}:{options.metrics_port}/metrics"
+        )
+        yield Network(f"{gateway}/graphql", tuple(members), signer, processes, metrics)
+
+
+class MemberProcesses:
+    """The members' processes by code.
+
+    A member can be killed (``SIGKILL``: no clean shutdown, as a crash or
+    an OOM kill would leave it), started again on the same port over the
+    same database, or paused and resumed (``SIGSTOP``/``SIGCONT``). Its log
+    file keeps the output of every start. :meth:`stop_all` stops whatever
+    still runs, paused or not.
+    """
+
+    def __init__(self, server_dsn: str, gateway_key: Path, folder: Path) -> None:
+        self._server_dsn = server_dsn
+        self._gateway_key = gateway_key
+        self._folder = folder
+        self._members: dict[str, Member] = {}
+        self._children: dict[str, subprocess.Popen[bytes]] = {}
+        self._killed: set[str] = set()
+
+    def start(self, member: Member) -> None:
+        """Start ``member``'s process; it has to have none running."""
+        running = self._children.get(member.code)
+        if running is not None and running.poll() is None:
+            raise RuntimeError(f"member {member.code} is running already")
+        self._members[member.code] = member
+        command = _member_command(member, self._server_dsn, self._gateway_key)
+        # Appending: a restarted member's log follows its earlier output.
+        with self._log(member.code).open("ab") as output:
+            self._children[member.code] = _spawn(command, output)
+        self._killed.discard(member.code)
+
+    async def wait_ready(self, session: aiohttp.ClientSession, code: str) -> None:
+        url = f"http://{HOST}:{self._members[code].port}/health"
+        await _wait_ready(session, url, self._children[code], self._log(code))
+
+    async def restart(self, session: aiohttp.ClientSession, code: str) -> None:
+        """Start a killed member again, on its port over its database."""
+        self.start(self._members[code])
+        await self.wait_ready(session, code)
+
+    def kill(self, code: str) -> None:
+        child = self._children[code]
+        self._killed.add(code)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+
+    def pause(self, code: str) -> None:
+        self._children[code].send_signal(signal.SIGSTOP)
+
+    def resume(self, code: str) -> None:
+        self._children[code].send_signal(signal.SIGCONT)
+
+    def stop_all(self) -> None:
+        for code, child in self._children.items():
+            if child.poll() is None:
+                # A paused process would not act on SIGTERM until resumed.
+                child.send_signal(signal.SIGCONT)
+                child.send_signal(signal.SIGTERM)
+            elif code not in self._killed:
+                sys.stderr.write(f"{code} had exited early: {child.returncode}\n")
+        for child in self._children.values():
+            _wait_or_kill(child)
+
+    def _log(self, code: str) -> Path:
+        return self._folder / f"{code}.log"
 
 
 def _check_ports_free(ports: list[int]) -> None:
@@ -114,7 +224,10 @@ def _member_command(member: Member, server_dsn: str, gateway_key: Path) -> list[
     ]
 
 
-def _gateway_command(network_file: Path, port: int) -> list[str]:
+def _gateway_command(
+    network_file: Path, port: int, metrics_port: int | None
+) -> list[str]:
+    metrics = [] if metrics_port is None else ["--metrics-port", str(metrics_port)]
     return [
         *_COMMAND,
         "serve-gateway",
@@ -124,15 +237,21 @@ def _gateway_command(network_file: Path, port: int) -> list[str]:
         HOST,
         "--port",
         str(port),
+        *metrics,
     ]
 
 
-def _network_file(folder: Path, members: Sequence[Member], signing_key: Path) -> Path:
+def _network_file(
+    folder: Path,
+    members: Sequence[Member],
+    signing_key: Path,
+    options: GatewayOptions,
+) -> Path:
     lines = [
         "[gateway]",
         "production = true",
-        "member_timeout = 10.0",
-        "request_timeout = 20.0",
+        f"member_timeout = {options.member_timeout}",
+        f"request_timeout = {options.request_timeout}",
         # One client sends every request here: no per-client rate limit.
         "rate_limit = 0",
         f'signing_key = "{signing_key}"',
@@ -146,18 +265,36 @@ def _network_file(folder: Path, members: Sequence[Member], signing_key: Path) ->
             f'url = "{member.url}"',
             "",
         ]
+    for issuer in options.issuers:
+        lines += [
+            "[[issuers]]",
+            f'issuer = "{issuer.issuer}"',
+            f'audience = "{issuer.audience}"',
+            f'jwks_file = "{issuer.jwks_file}"',
+            "",
+        ]
     path = folder / "network.toml"
     path.write_text("\n".join(lines), "utf-8")
     return path
+
+
+def _spawn(command: list[str], output: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+
+
+def _wait_or_kill(child: subprocess.Popen[bytes]) -> None:
+    try:
+        child.wait(timeout=_STOP_WAIT)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 @contextmanager
 def _process(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A child process whose output goes to ``log``; stopped on leaving."""
     with log.open("wb") as output:
-        child = subprocess.Popen(
-            command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
-        )
+        child = _spawn(command, output)
     try:
         yield child
     finally:
@@ -165,11 +302,7 @@ def _process(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]
             child.send_signal(signal.SIGTERM)
         else:
             sys.stderr.write(f"{log.stem} had exited early: {child.returncode}\n")
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        _wait_or_kill(child)
 
 
 async def _wait_ready(
