@@ -6,6 +6,12 @@ valid one, checked against the gateway's public key. A member is therefore
 no use to anyone who reaches it around the gateway. Ed25519 (EdDSA) keys,
 PEM files, JWTs by PyJWT.
 
+Each token names its key (``kid``: the key's RFC 7638 thumbprint), and a
+member may trust several keys, all held in its one public-key file. That is
+how the key is rotated with no call refused: add the new public key to the
+members' file and restart them, then give the gateways the new private key,
+then drop the old public key.
+
 The token also says who the gateway is calling for (the ``caller`` claim):
 the person or application the gateway authenticated, or nobody for an
 anonymous request. Members apply their own checks to that caller again.
@@ -13,6 +19,9 @@ anonymous request. Members apply their own checks to that caller again.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +42,7 @@ __all__ = [
     "GatewaySigner",
     "IdentityRefused",
     "MemberGate",
+    "key_id",
     "write_key_pair",
 ]
 
@@ -143,6 +153,41 @@ def write_key_pair(
     return private, public
 
 
+def key_id(key: Ed25519PublicKey) -> str:
+    """The key's JWK thumbprint (RFC 7638): the same wherever it is worked
+    out, so that a token can name the key that checks it."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    # The JWK's required members, in lexical order, with no whitespace.
+    jwk = f'{{"crv":"Ed25519","kty":"OKP","x":"{_base64url(raw)}"}}'
+    return _base64url(hashlib.sha256(jwk.encode()).digest())
+
+
+def _base64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+_PUBLIC_KEY = re.compile(
+    rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S
+)
+
+
+def _public_keys(path: Path) -> dict[str, Ed25519PublicKey]:
+    """Every public key in a PEM file, by key ID."""
+    text = path.read_bytes()
+    if b"PRIVATE KEY-----" in text:
+        # A member holding the gateway's private key could sign as it.
+        raise ValueError(f"{path} holds a private key: give members the public key")
+    keys = {}
+    for block in _PUBLIC_KEY.findall(text):
+        key = serialization.load_pem_public_key(block)
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError(f"{path} holds a key that is not an Ed25519 public key")
+        keys[key_id(key)] = key
+    if not keys:
+        raise ValueError(f"{path} holds no public key")
+    return keys
+
+
 @dataclass
 class GatewaySigner:
     """Signs the gateway's tokens, reusing each (member, caller)'s for half
@@ -153,6 +198,10 @@ class GatewaySigner:
     _issued: dict[tuple[str, Caller | None], tuple[float, str]] = field(
         default_factory=dict
     )
+    _header: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._header = {"kid": key_id(self.key.public_key())}
 
     @classmethod
     def from_file(cls, path: Path) -> GatewaySigner:
@@ -176,7 +225,7 @@ class GatewaySigner:
         }
         if caller is not None:
             claims["caller"] = caller.claims()
-        token = jwt.encode(claims, self.key, algorithm="EdDSA")
+        token = jwt.encode(claims, self.key, algorithm="EdDSA", headers=self._header)
         if len(self._issued) >= _MAX_CACHED_TOKENS:
             self._issued.clear()
         self._issued[(member, caller)] = (now, token)
@@ -185,17 +234,17 @@ class GatewaySigner:
 
 @dataclass(frozen=True)
 class MemberGate:
-    """What a member checks on each call: the gateway signed it, for us, now."""
+    """What a member checks on each call: the gateway signed it, for us, now,
+    with a key we trust."""
 
-    key: Ed25519PublicKey
+    keys: Mapping[str, Ed25519PublicKey]
     member: str
 
     @classmethod
     def from_file(cls, path: Path, member: str) -> MemberGate:
-        key = serialization.load_pem_public_key(path.read_bytes())
-        if not isinstance(key, Ed25519PublicKey):
-            raise ValueError(f"{path} does not hold an Ed25519 public key")
-        return cls(key, member)
+        """The gate trusting every public key in ``path`` (PEM blocks, one
+        after another: two while the gateway's key is being rotated)."""
+        return cls(_public_keys(path), member)
 
     def caller(self, authorization: str | None) -> Caller | None:
         """Who the gateway calls for; None for an anonymous request."""
@@ -214,7 +263,7 @@ class MemberGate:
         try:
             claims: Mapping[str, Any] = jwt.decode(
                 token,
-                self.key,
+                self._key_for(token),
                 algorithms=["EdDSA"],
                 audience=self.member,
                 issuer=GATEWAY_ISSUER,
@@ -225,3 +274,13 @@ class MemberGate:
                 f"the gateway identity is not valid: {error}"
             ) from error
         return claims
+
+    def _key_for(self, token: str) -> Ed25519PublicKey:
+        kid = jwt.get_unverified_header(token).get("kid")
+        if kid is None and len(self.keys) == 1:
+            # A token that names no key, with one key trusted: that one.
+            return next(iter(self.keys.values()))
+        key = self.keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise IdentityRefused("the gateway identity is signed by a key not trusted")
+        return key
