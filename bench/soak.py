@@ -319,7 +319,10 @@ class Answer:
             found = _DID_NOT_ANSWER.match(str(error.get("message", "")))
             code = (error.get("extensions") or {}).get("code")
             if found and code in _CALL_OUTCOME:
-                failures.append((found[1], _CALL_OUTCOME[code]))
+                # A call the member's open breaker kept from being made.
+                skipped = found.string[found.end() :].startswith("skipped")
+                outcome = "skipped" if skipped else _CALL_OUTCOME[code]
+                failures.append((found[1], outcome))
         return tuple(failures)
 
     @property

@@ -33,6 +33,7 @@ from .config import NetworkConfig
 from .endpoint import GraphQLEndpoint
 from .engine import Engine
 from .errors import ConfigurationError
+from .members.breaker import Breakers
 from .members.client import MemberClient
 from .security.authentication import Authenticator
 from .security.persisted import PersistedQueries
@@ -91,7 +92,12 @@ def create_app(
             if settings.signing_key
             else None
         )
-        client = MemberClient.open(signer, metrics, spans)
+        breakers = Breakers(
+            settings.breaker_failures,
+            settings.breaker_cool_off,
+            on_skip=metrics.member_skipped,
+        )
+        client = MemberClient.open(signer, metrics, spans, breakers)
         registry = MemberRegistry(network, contract, client)
         metrics.watch(
             plan_cache=lambda: (engine.plans.hits, engine.plans.misses),
@@ -99,6 +105,7 @@ def create_app(
                 code: state.status is MemberStatus.LOADED
                 for code, state in registry.states.items()
             },
+            members_skipped=breakers.skipped,
         )
         app.state.client, app.state.registry = client, registry
         keys_session = aiohttp.ClientSession()

@@ -10,6 +10,8 @@ A network file is TOML::
     production = true                # no IDE, no introspection, no suggestions
     unauthorized = "filter"          # or "reject": a refused field stops the
                                      # whole operation
+    breaker_failures = 5             # failed calls in a row that make the
+    breaker_cool_off = 10.0          # gateway skip a member for this long
 
     [[members]]
     code = "ASH"
@@ -73,6 +75,11 @@ class GatewaySettings:
     unauthorized: UnauthorizedPolicy = "filter"
     # How long to wait before asking an unreachable member for its schema again.
     retry_interval: float = 5.0
+    # A member whose calls fail this many times in a row (timeouts, refused
+    # connections) is skipped for breaker_cool_off seconds, its part of each
+    # answer failing at once; 0 never skips a member.
+    breaker_failures: int = 5
+    breaker_cool_off: float = 10.0
     # Requests a second each client may make, in bursts up to rate_burst;
     # 0 turns the limit off.
     rate_limit: float = 50.0
@@ -89,6 +96,11 @@ class GatewaySettings:
         if self.on_contract_mismatch not in ("exclude", "refuse"):
             raise ConfigurationError(
                 'gateway.on_contract_mismatch must be "exclude" or "refuse"'
+            )
+        if self.breaker_failures < 0 or self.breaker_cool_off <= 0:
+            raise ConfigurationError(
+                "gateway.breaker_failures must be 0 or more and"
+                " gateway.breaker_cool_off positive"
             )
         if self.unauthorized not in ("filter", "reject"):
             raise ConfigurationError(

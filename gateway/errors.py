@@ -26,6 +26,7 @@ __all__ = [
     "GatewayError",
     "MemberError",
     "MemberFailed",
+    "MemberSkipped",
     "MemberTimeout",
     "MemberUnavailable",
 ]
@@ -59,6 +60,12 @@ class MemberError(GatewayError):
 class MemberUnavailable(MemberError):
     code = "MEMBER_UNAVAILABLE"
     status = "unavailable"
+
+
+class MemberSkipped(MemberUnavailable):
+    """Not called at all: it kept failing, and waits out a cool-off."""
+
+    status = "skipped"
 
 
 class MemberTimeout(MemberError):

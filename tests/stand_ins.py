@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 
 from gateway.composition.contract import load_contract
 
-__all__ = ["Fault", "stand_in_member"]
+__all__ = ["Fault", "StandIn", "stand_in", "stand_in_member"]
 
 
 class Fault(Enum):
@@ -63,14 +63,33 @@ async def _reset_mid_answer(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@dataclass(frozen=True)
+class StandIn:
+    url: str
+    _behaviour: _Behaviour
+
+    @property
+    def calls(self) -> int:
+        """Every call it received, the schema question too."""
+        return self._behaviour.calls
+
+
 @asynccontextmanager
-async def stand_in_member(fault: Fault, *, delay: float = 5.0) -> AsyncIterator[str]:
-    """Serve a misbehaving member; yield its GraphQL URL."""
+async def stand_in(fault: Fault, *, delay: float = 5.0) -> AsyncIterator[StandIn]:
+    """Serve a misbehaving member; yield it, with its GraphQL URL."""
+    behaviour = _Behaviour(fault, delay)
     app = web.Application()
-    app.router.add_post("/graphql", _Behaviour(fault, delay).answer)
+    app.router.add_post("/graphql", behaviour.answer)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
-        yield str(server.make_url("/graphql"))
+        yield StandIn(str(server.make_url("/graphql")), behaviour)
     finally:
         await server.close()
+
+
+@asynccontextmanager
+async def stand_in_member(fault: Fault, *, delay: float = 5.0) -> AsyncIterator[str]:
+    """Serve a misbehaving member; yield its GraphQL URL."""
+    async with stand_in(fault, delay=delay) as member:
+        yield member.url

@@ -46,16 +46,19 @@ async def _call(
         raise MemberUnavailable(
             member.code, member_state.problem or member_state.status.value
         )
-    time_limit = min(state.network.settings.member_timeout, state.time_left())
+    member_timeout = state.network.settings.member_timeout
+    time_limit = min(member_timeout, state.time_left())
     if time_limit <= 0:
         raise MemberTimeout(member.code, "the request's deadline has passed")
-    answer = await state.client.execute(
-        member,
-        document,
-        variables,
-        time_limit=time_limit,
-        caller=state.caller_for_members,
-    )
+    full_timeout = time_limit >= member_timeout
+    with state.client.breakers.guard(member.code, full_timeout=full_timeout):
+        answer = await state.client.execute(
+            member,
+            document,
+            variables,
+            time_limit=time_limit,
+            caller=state.caller_for_members,
+        )
     if answer.data is None and not answer.errors:
         raise MemberFailed(member.code, "answered without data")
     return answer

@@ -23,6 +23,7 @@ from fulfillment_network.tracing import headers_with_context, tracer
 from ..config import MemberConfig
 from ..errors import MemberFailed, MemberTimeout, MemberUnavailable
 from ..telemetry.metrics import GatewayMetrics
+from .breaker import Breakers
 
 __all__ = ["MemberAnswer", "MemberClient"]
 
@@ -41,7 +42,11 @@ class MemberAnswer:
 
 
 class MemberClient:
-    """Sends GraphQL operations to members over keep-alive connections."""
+    """Sends GraphQL operations to members over keep-alive connections.
+
+    :attr:`breakers` remember which members keep failing; the execution
+    layer asks them before each call made for a client.
+    """
 
     def __init__(
         self,
@@ -49,11 +54,13 @@ class MemberClient:
         signer: GatewaySigner | None = None,
         metrics: GatewayMetrics | None = None,
         tracing: Tracer | None = None,
+        breakers: Breakers | None = None,
     ) -> None:
         self._session = session
         self._signer = signer
         self._metrics = metrics
         self._tracer = tracing or tracer("fulfillment-network.gateway")
+        self.breakers = breakers or Breakers(failures=0)
 
     @classmethod
     def open(
@@ -61,10 +68,12 @@ class MemberClient:
         signer: GatewaySigner | None = None,
         metrics: GatewayMetrics | None = None,
         tracing: Tracer | None = None,
+        breakers: Breakers | None = None,
     ) -> MemberClient:
         """A client; with ``signer``, every call carries the gateway's identity,
         and with ``metrics`` every call is counted. Each call is a span of
-        ``tracing``, whose context goes to the member."""
+        ``tracing``, whose context goes to the member. Without ``breakers``,
+        no member is ever skipped."""
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=_CONNECTIONS_PER_MEMBER, keepalive_timeout=30
         )
@@ -72,7 +81,7 @@ class MemberClient:
             connector=connector,
             json_serialize=lambda value: orjson.dumps(value).decode(),
         )
-        return cls(session, signer, metrics, tracing)
+        return cls(session, signer, metrics, tracing, breakers)
 
     def _headers(self, member: str, caller: Caller | None) -> Mapping[str, str]:
         headers = {"content-type": "application/json"}

@@ -10,11 +10,13 @@ size does not grow with the traffic.
 
     gateway_requests_total{status, outcome}      outcome: ok, partial, error
     gateway_request_duration_seconds             from the body read to the answer
-    gateway_member_calls_total{member, outcome}  ok, timeout, unavailable, failed
+    gateway_member_calls_total{member, outcome}  ok, timeout, unavailable, failed,
+                                                 skipped (not made: breaker open)
     gateway_member_call_duration_seconds{member}
     gateway_refused_fields_total{code}           UNAUTHENTICATED, FORBIDDEN
     gateway_plan_cache_hits_total, gateway_plan_cache_misses_total
     gateway_member_up{member}                    1 while its schema is loaded
+    gateway_member_skipped{member}               1 while its breaker is open
 """
 
 from __future__ import annotations
@@ -93,6 +95,10 @@ class GatewayMetrics:
         calls.inc()
         duration.observe(seconds)
 
+    def member_skipped(self, member: str) -> None:
+        """A call not made: the member's breaker is open. No duration."""
+        self._member_calls.labels(member, "skipped").inc()
+
     def refused(self, codes: Iterable[str]) -> None:
         for code in codes:
             self._refused.labels(code).inc()
@@ -101,10 +107,11 @@ class GatewayMetrics:
         self,
         plan_cache: Callable[[], tuple[int, int]],
         members_up: Callable[[], Mapping[str, bool]],
+        members_skipped: Callable[[], Iterable[str]] = tuple,
     ) -> None:
-        """Counts read when scraped: the plan cache's (hits, misses), and
-        which members are loaded."""
-        self.registry.register(_Scraped(plan_cache, members_up))
+        """Counts read when scraped: the plan cache's (hits, misses), which
+        members are loaded, and which are skipped after failing."""
+        self.registry.register(_Scraped(plan_cache, members_up, members_skipped))
 
 
 class _Scraped(Collector):
@@ -112,9 +119,11 @@ class _Scraped(Collector):
         self,
         plan_cache: Callable[[], tuple[int, int]],
         members_up: Callable[[], Mapping[str, bool]],
+        members_skipped: Callable[[], Iterable[str]],
     ) -> None:
         self.plan_cache = plan_cache
         self.members_up = members_up
+        self.members_skipped = members_skipped
 
     def collect(self) -> Iterable[Any]:
         hits, misses = self.plan_cache()
@@ -131,6 +140,16 @@ class _Scraped(Collector):
             "1 while the member's schema is loaded",
             labels=["member"],
         )
-        for member, loaded in sorted(self.members_up().items()):
+        members = self.members_up()
+        for member, loaded in sorted(members.items()):
             up.add_metric([member], 1.0 if loaded else 0.0)
         yield up
+        skipped = GaugeMetricFamily(
+            "gateway_member_skipped",
+            "1 while calls to the member are skipped after it kept failing",
+            labels=["member"],
+        )
+        now_skipped = set(self.members_skipped())
+        for member in sorted(members):
+            skipped.add_metric([member], 1.0 if member in now_skipped else 0.0)
+        yield skipped

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import generate_latest
 
 from gateway.config import GatewaySettings, MemberConfig
 
 from ..network import MEMBERS, running_network
-from ..stand_ins import Fault, stand_in_member
+from ..stand_ins import Fault, stand_in, stand_in_member
 
 SEARCH = '{ search(text: "war", first: 100) { bibRecord { institution { code } } } }'
 TIMEOUT = 0.5
@@ -73,3 +74,36 @@ async def test_a_slow_member_does_not_hold_up_concurrent_requests(
     for body in bodies:
         assert body["errors"][0]["extensions"]["code"] == "MEMBER_TIMEOUT"
         assert body["data"]["search"]
+
+
+async def test_a_member_that_keeps_timing_out_is_skipped_without_a_call(
+    catalogues: str,
+) -> None:
+    settings = GatewaySettings(
+        member_timeout=TIMEOUT, breaker_failures=2, breaker_cool_off=600
+    )
+    async with (
+        stand_in(Fault.SLOW, delay=30) as slow,
+        running_network(
+            catalogues,
+            settings=settings,
+            stand_ins=[MemberConfig("SLOW", "Slow", slow.url)],
+        ) as network,
+    ):
+        timed_out = [await network.query(SEARCH) for _ in range(2)]
+        calls_before = slow.calls
+        skipped = await network.query(SEARCH)
+        scraped = generate_latest(network.gateway.state.metrics.registry).decode()
+
+    for body in timed_out:
+        assert body["errors"][0]["extensions"]["code"] == "MEMBER_TIMEOUT"
+    assert slow.calls == calls_before
+    [error] = skipped["errors"]
+    assert error["extensions"] == {"code": "MEMBER_UNAVAILABLE", "member": "SLOW"}
+    assert "skipped for now" in error["message"]
+    assert skipped["data"]["search"]
+    assert skipped["extensions"]["members"]["SLOW"] == "skipped"
+    assert skipped["extensions"]["members"]["TSTA"] == "ok"
+    assert 'gateway_member_skipped{member="SLOW"} 1.0' in scraped
+    assert 'gateway_member_skipped{member="TSTA"} 0.0' in scraped
+    assert 'gateway_member_calls_total{member="SLOW",outcome="skipped"} 1.0' in scraped
