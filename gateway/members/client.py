@@ -77,8 +77,11 @@ class MemberClient:
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=_CONNECTIONS_PER_MEMBER, keepalive_timeout=30
         )
+        # No cookie jar: what a member sets in answer to one caller's call
+        # must never travel with another's.
         session = aiohttp.ClientSession(
             connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
             json_serialize=lambda value: orjson.dumps(value).decode(),
         )
         return cls(session, signer, metrics, tracing, breakers)
