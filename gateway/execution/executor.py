@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from graphql import (
@@ -19,6 +18,7 @@ from .fetch import AlreadyReported
 from .roots import run_root_fetch
 from .shaping import shape_response
 from .state import RequestState
+from .together import together
 
 __all__ = ["Executor"]
 
@@ -38,9 +38,7 @@ class Executor:
             for fetch in fetches:
                 data[fetch.response_key] = await self._root(plan, fetch, state)
         else:
-            values = await asyncio.gather(
-                *(self._root(plan, f, state) for f in fetches)
-            )
+            values = await together(self._root(plan, f, state) for f in fetches)
             data.update(zip((f.response_key for f in fetches), values, strict=True))
         for level in plan.entity_levels:
             await run_entity_level(state, plan, level, data, self.semantics.entity_keys)

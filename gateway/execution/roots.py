@@ -6,7 +6,6 @@ A member that fails leaves its part out and an error that names it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +20,7 @@ from .computations import COMPUTATIONS
 from .fetch import call_member, relay_error
 from .merge import merge_answers
 from .state import RequestState
+from .together import together
 
 __all__ = ["run_root_fetch"]
 
@@ -35,7 +35,7 @@ async def run_root_fetch(
         member = _route(state, fetch.serve, arguments)
         return await _part(state, member, fetch)
     members = _fan_out_members(state, fetch.serve, arguments)
-    parts = await asyncio.gather(*(_part(state, m, fetch) for m in members))
+    parts = await together(_part(state, m, fetch) for m in members)
     limit = arguments.get(fetch.serve.limit) if fetch.serve.limit else None
     return merge_answers(fetch.serve, [p for p in parts if p is not None], limit)
 
