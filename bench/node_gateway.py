@@ -38,60 +38,39 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
 
 import aiohttp
 import orjson
+from _load import (
+    HEADERS,
+    HOST,
+    ROOT,
+    AiohttpLoad,
+    ClientQuery,
+    Latency,
+    LoadGenerator,
+    Server,
+    WrkLoad,
+    child,
+    cpu_sets,
+    free_ports,
+    tail,
+    wait_answering,
+)
 
 from fulfillment_network.identity import write_key_pair
 
-ROOT = Path(__file__).resolve().parents[1]
 NODE_DIR = ROOT / "bench" / "node"
-HOST = "127.0.0.1"
-
-_READY_ATTEMPTS = 300
-_READY_PAUSE = 0.1
-_STOP_WAIT = 10
-_HEADERS = {"content-type": "application/json"}
 # The stand-in answers this many hits; both queries ask for all of them.
 _HITS = 5
-_WRK_MARK = "RESULT "
-# wrk reports its figures through this hook, as one JSON line.
-_WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = [==[{body}]==]
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{mark}{{"requests": %d, "micros": %d, "failed": %d, "p50": %d, "p99": %d}}\\n',
-    summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout + e.status,
-    latency:percentile(50), latency:percentile(99)))
-end
-"""
-
-
-@dataclass(frozen=True)
-class ClientQuery:
-    name: str
-    document: str
-    variables: dict[str, Any]
-
-    @property
-    def body(self) -> bytes:
-        return orjson.dumps({"query": self.document, "variables": self.variables})
-
 
 _SEARCH = (
     "query Search($text: String!, $first: Int!) { search(text: $text, first: $first)"
@@ -126,146 +105,10 @@ class Settings:
     cores: tuple[frozenset[int], frozenset[int]] | None
 
 
-@dataclass
-class Server:
-    """A process answering GraphQL at ``url``; its /proc figures by pid."""
-
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    idle_rss_kib: int = 0
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1]
-        user, system = fields.split()[11:13]
-        return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
-
-    def memory_kib(self, key: str) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1])
-        raise RuntimeError(f"no {key} for {self.name}")
-
-
-@dataclass(frozen=True)
-class Latency:
-    p50_ms: float
-    p99_ms: float
-    requests: int
-
-
 @dataclass(frozen=True)
 class Throughput:
     per_second: float
     cpu_ms_per_1000: float | None
-
-
-class LoadGenerator(Protocol):
-    name: str
-
-    async def latency(self, url: str, query: ClientQuery, seconds: float) -> Latency:
-        """One request at a time for ``seconds``."""
-
-    async def rate(
-        self, url: str, query: ClientQuery, in_flight: int, seconds: float
-    ) -> float:
-        """Requests a second with ``in_flight`` always outstanding."""
-
-
-class WrkLoad:
-    """wrk, one thread, keep-alive connections; figures from its Lua hook."""
-
-    name = "wrk"
-
-    def __init__(self, folder: Path) -> None:
-        self._folder = folder
-
-    async def latency(self, url: str, query: ClientQuery, seconds: float) -> Latency:
-        figures = await self._run(url, query, 1, seconds)
-        return Latency(
-            figures["p50"] / 1000, figures["p99"] / 1000, figures["requests"]
-        )
-
-    async def rate(
-        self, url: str, query: ClientQuery, in_flight: int, seconds: float
-    ) -> float:
-        figures = await self._run(url, query, in_flight, seconds)
-        return float(figures["requests"] / (figures["micros"] / 1e6))
-
-    async def _run(
-        self, url: str, query: ClientQuery, connections: int, seconds: float
-    ) -> dict[str, int]:
-        command = [
-            "wrk",
-            "--threads=1",
-            f"--connections={connections}",
-            f"--duration={max(1, round(seconds))}s",
-            "--timeout=10s",
-            f"--script={self._script(query)}",
-            url,
-        ]
-        child = await asyncio.create_subprocess_exec(
-            *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-        )
-        output, _ = await asyncio.wait_for(child.communicate(), seconds + 30)
-        text = output.decode()
-        lines = [line for line in text.splitlines() if line.startswith(_WRK_MARK)]
-        if not lines:
-            raise RuntimeError(f"wrk gave no figures for {url}:\n{text}")
-        figures: dict[str, int] = json.loads(lines[0].removeprefix(_WRK_MARK))
-        if figures["failed"]:
-            raise RuntimeError(f"{url}: {figures['failed']} requests failed:\n{text}")
-        return figures
-
-    def _script(self, query: ClientQuery) -> Path:
-        path = self._folder / f"{query.name}.lua"
-        if not path.exists():
-            body = query.body.decode()
-            path.write_text(_WRK_SCRIPT.format(body=body, mark=_WRK_MARK), "utf-8")
-        return path
-
-
-class AiohttpLoad:
-    """An aiohttp client in this process, for machines without wrk."""
-
-    name = "aiohttp (in the benchmark process)"
-
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self._session = session
-
-    async def latency(self, url: str, query: ClientQuery, seconds: float) -> Latency:
-        timings = []
-        deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            await self._send(url, query.body)
-            timings.append((time.perf_counter() - started) * 1000)
-        timings.sort()
-        p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-        return Latency(statistics.median(timings), p99, len(timings))
-
-    async def rate(
-        self, url: str, query: ClientQuery, in_flight: int, seconds: float
-    ) -> float:
-        done = 0
-        started = time.perf_counter()
-        deadline = started + seconds
-
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                await self._send(url, query.body)
-                done += 1
-
-        await asyncio.gather(*(worker() for _ in range(in_flight)))
-        return done / (time.perf_counter() - started)
-
-    async def _send(self, url: str, body: bytes) -> None:
-        async with self._session.post(url, data=body, headers=_HEADERS) as response:
-            await response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{url} answered {response.status}")
 
 
 @dataclass
@@ -281,88 +124,17 @@ class Results:
     peak_rss_kib: dict[str, int] = field(default_factory=dict)
 
 
-def free_ports(count: int) -> list[int]:
-    with ExitStack() as stack:
-        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for probe in probes:
-            probe.bind((HOST, 0))
-        return [probe.getsockname()[1] for probe in probes]
-
-
-def _cpu_sets(pin: bool) -> tuple[frozenset[int], frozenset[int]] | None:
-    """The gateways' cores and everything else's, or None: no pinning."""
-    cores = sorted(os.sched_getaffinity(0))
-    if not pin or len(cores) < 2:
-        return None
-    return frozenset(cores[:1]), frozenset(cores[1:])
-
-
-@contextmanager
-def _child(
-    command: list[str],
-    log: Path,
-    cores: frozenset[int] | None = None,
-    env: dict[str, str] | None = None,
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A process writing to ``log``, on ``cores``; stopped on leaving."""
-
-    def pin() -> None:
-        if cores is not None:
-            os.sched_setaffinity(0, cores)
-
-    with log.open("wb") as output:
-        child = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-            preexec_fn=pin,
-        )
-    try:
-        yield child
-    finally:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=_STOP_WAIT)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-
-
-async def _wait_answering(
-    session: aiohttp.ClientSession, url: str, child: subprocess.Popen[bytes], log: Path
-) -> None:
-    body = orjson.dumps({"query": "query Probe { __typename }"})
-    for _ in range(_READY_ATTEMPTS):
-        if child.poll() is not None:
-            raise RuntimeError(f"{url}: the process exited\n{_tail(log)}")
-        try:
-            async with session.post(url, data=body, headers=_HEADERS) as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(_READY_PAUSE)
-    raise RuntimeError(f"{url} did not answer\n{_tail(log)}")
-
-
 async def _check_member_loaded(session: aiohttp.ClientSession, ours: Server) -> None:
     ready = ours.url.removesuffix("/graphql") + "/ready"
     async with session.get(ready) as response:
         members = orjson.loads(await response.read())["members"]
     if any(state["status"] != "loaded" for state in members.values()):
         raise RuntimeError(
-            f"our gateway did not load the member: {members}\n{_tail(ours.log)}"
+            f"our gateway did not load the member: {members}\n{tail(ours.log)}"
         )
 
 
-def _tail(log: Path, lines: int = 20) -> str:
-    return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
-
-
-def _network_file(folder: Path, member_url: str) -> Path:
+def network_file(folder: Path, member_url: str) -> Path:
     private_key, _ = write_key_pair(folder / "keys")
     lines = [
         "[gateway]",
@@ -410,13 +182,13 @@ async def _start_all(
     stand_in = await _start(
         stack,
         session,
-        Launch("stand-in alone", _stand_in_command(ports[0]), member_url),
+        Launch("stand-in alone", stand_in_command(ports[0]), member_url),
         folder,
     )
     ours = await _start(
         stack,
         session,
-        Launch("ours", _ours_command(folder, member_url, ports[1]), _url(ports[1])),
+        Launch("ours", ours_command(folder, member_url, ports[1]), _url(ports[1])),
         folder,
         gateway_cores,
     )
@@ -453,7 +225,7 @@ def _url(port: int) -> str:
     return f"http://{HOST}:{port}/graphql"
 
 
-def _stand_in_command(port: int) -> list[str]:
+def stand_in_command(port: int) -> list[str]:
     return [
         sys.executable,
         "bench/stand_in_members.py",
@@ -463,14 +235,14 @@ def _stand_in_command(port: int) -> list[str]:
     ]
 
 
-def _ours_command(folder: Path, member_url: str, port: int) -> list[str]:
+def ours_command(folder: Path, member_url: str, port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
         "fulfillment_network",
         "--log-level=WARNING",
         "serve-gateway",
-        f"--network={_network_file(folder, member_url)}",
+        f"--network={network_file(folder, member_url)}",
         f"--host={HOST}",
         f"--port={port}",
     ]
@@ -496,9 +268,9 @@ async def _start(
     cores: frozenset[int] | None = None,
 ) -> Server:
     log = folder / launch.log_name
-    child = stack.enter_context(_child(launch.command, log, cores, launch.env))
-    await _wait_answering(session, launch.url, child, log)
-    return Server(launch.name, launch.url, child, log)
+    process = stack.enter_context(child(launch.command, log, cores, launch.env))
+    await wait_answering(session, launch.url, process, log)
+    return Server(launch.name, launch.url, process, log)
 
 
 async def _check_answers(
@@ -509,7 +281,7 @@ async def _check_answers(
         answers = {}
         for server in gateways:
             async with session.post(
-                server.url, data=query.body, headers=_HEADERS
+                server.url, data=query.body, headers=HEADERS
             ) as response:
                 answers[server.name] = orjson.loads(await response.read())
         for name, answer in answers.items():
@@ -730,7 +502,7 @@ def _parse_settings(argv: Sequence[str] | None) -> Settings:
         latency_seconds=arguments.latency_seconds,
         warm_up_seconds=arguments.warm_up_seconds,
         apollo_servers=tuple(arguments.apollo_server or ("5", "4")),
-        cores=_cpu_sets(not arguments.no_pin),
+        cores=cpu_sets(not arguments.no_pin),
     )
 
 
