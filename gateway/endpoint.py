@@ -7,7 +7,9 @@ directly because it is the hot path: no request or response objects.
 
 from __future__ import annotations
 
+import logging
 import time
+import traceback
 import zlib
 from typing import Any
 
@@ -30,6 +32,8 @@ from .security.rate_limit import RateLimiter
 from .telemetry.metrics import GatewayMetrics
 
 __all__ = ["MAX_BODY_BYTES", "GraphQLEndpoint"]
+
+logger = logging.getLogger("gateway")
 
 # Bodies larger than this are refused before they are parsed.
 MAX_BODY_BYTES = 1_000_000
@@ -121,6 +125,17 @@ class GraphQLEndpoint:
             status = refused.status
             payload = _request_error(refused.message, refused.code)
             headers = [*_JSON_HEADERS, *refused.headers]
+        except Exception as error:  # noqa: BLE001 - the request's last guard
+            # A fault of the gateway's own: the client learns only that, and
+            # the log gets where it happened but not the exception's text,
+            # which may quote the request.
+            logger.error(
+                "request failed: %s\n%s",
+                type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
+            status, headers = 500, _JSON_HEADERS
+            payload = _request_error("Internal server error", "INTERNAL_SERVER_ERROR")
         await send(
             {"type": "http.response.start", "status": status, "headers": headers}
         )

@@ -17,7 +17,22 @@ from aiohttp.test_utils import TestServer
 
 from gateway.composition.contract import load_contract
 
-__all__ = ["Fault", "StandIn", "stand_in", "stand_in_member"]
+__all__ = ["LEAKS", "Fault", "StandIn", "stand_in", "stand_in_member"]
+
+# Errors of a member that does not mask its failures: one without a code,
+# one coded as internal. Their text must not reach the client.
+LEAKS = [
+    {
+        "message": "Traceback (most recent call last): asyncpg: SELECT name"
+        " FROM patron WHERE email = 'robin.reader@example.org'",
+        "path": ["search"],
+    },
+    {
+        "message": 'relation "patron" does not exist',
+        "path": ["search"],
+        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+    },
+]
 
 
 class Fault(Enum):
@@ -28,6 +43,8 @@ class Fault(Enum):
     RESET = "reset"
     # Answers normally but implements a contract with BibRecord.title nullable.
     WRONG_CONTRACT = "wrong-contract"
+    # Answers with errors that quote what must stay inside a member.
+    LEAKY = "leaky"
 
 
 @dataclass
@@ -47,6 +64,8 @@ class _Behaviour:
         if self.fault is Fault.SLOW:
             await asyncio.sleep(self.delay)
             return web.json_response({"data": {"search": []}})
+        if self.fault is Fault.LEAKY:
+            return web.json_response({"data": {"search": None}, "errors": LEAKS})
         if self.fault is Fault.HTTP_500:
             return web.Response(status=500, text="Internal Server Error")
         if self.fault is Fault.INVALID_JSON:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,11 @@ from ..members.client import MemberAnswer
 from .state import RequestState
 
 __all__ = ["AlreadyReported", "ask_member", "call_member", "relay_error"]
+
+# What a member's error code may look like, and how much of its message is
+# passed on.
+_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+_MESSAGE_LIMIT = 1000
 
 
 async def call_member(
@@ -67,12 +73,31 @@ async def _call(
 def relay_error(
     member: str, reported: dict[str, Any], path: Sequence[str | int]
 ) -> GraphQLError:
-    """A member's own GraphQL error, passed on with its code and the member."""
-    extensions = reported.get("extensions") or {}
+    """A member's own GraphQL error, passed on with its code and the member.
+
+    Only a refusal the member meant, one with a code of its own, keeps its
+    message. Anything else (an unexpected failure, an error without a code)
+    could quote a stack trace, SQL or a record, so its text stays with the
+    member.
+    """
+    extensions = reported.get("extensions")
+    code = extensions.get("code") if isinstance(extensions, dict) else None
+    message = reported.get("message")
+    if (
+        isinstance(code, str)
+        and _CODE.fullmatch(code)
+        and code != "INTERNAL_SERVER_ERROR"
+        and isinstance(message, str)
+    ):
+        return GraphQLError(
+            message[:_MESSAGE_LIMIT],
+            path=list(path),
+            extensions={"code": code, "member": member},
+        )
     return GraphQLError(
-        str(reported.get("message", "member error")),
+        f"member {member} could not answer this part",
         path=list(path),
-        extensions={"code": extensions.get("code", "MEMBER_ERROR"), "member": member},
+        extensions={"code": "MEMBER_ERROR", "member": member},
     )
 
 

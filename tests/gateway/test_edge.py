@@ -128,3 +128,42 @@ async def test_validation_errors_name_the_problem_and_call_no_member(
     assert body["data"] is None
     assert "text" in body["errors"][0]["message"]
     assert body["extensions"] == {"members": {}}
+
+
+async def test_a_fault_in_the_gateway_is_masked_and_logged_without_its_text(
+    network: RunningNetwork,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert network.gateway is not None
+    engine = network.gateway.state.engine
+
+    address = "robin.reader" + "@example.org"
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        # The traceback quotes this line; the message is the request's data.
+        raise KeyError(address)
+
+    monkeypatch.setattr(engine, "run", broken)
+    with caplog.at_level("ERROR", logger="gateway"):
+        status, body = await _post(
+            network.gateway_url,
+            b'{"query": "{ institutions { code } }"}',
+            "application/json",
+        )
+
+    assert status == 500
+    assert body == {
+        "errors": [
+            {
+                "message": "Internal server error",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            }
+        ]
+    }
+    [record] = [r for r in caplog.records if r.name == "gateway"]
+    logged = record.getMessage()
+    assert "KeyError" in logged
+    assert "test_edge.py" in logged, "the log says where it failed"
+    assert "robin.reader" not in logged
+    assert record.exc_info is None

@@ -10,7 +10,7 @@ from prometheus_client import generate_latest
 from gateway.config import GatewaySettings, MemberConfig
 
 from ..network import MEMBERS, running_network
-from ..stand_ins import Fault, stand_in, stand_in_member
+from ..stand_ins import LEAKS, Fault, stand_in, stand_in_member
 
 SEARCH = '{ search(text: "war", first: 100) { bibRecord { institution { code } } } }'
 TIMEOUT = 0.5
@@ -107,3 +107,19 @@ async def test_a_member_that_keeps_timing_out_is_skipped_without_a_call(
     assert 'gateway_member_skipped{member="SLOW"} 1.0' in scraped
     assert 'gateway_member_skipped{member="TSTA"} 0.0' in scraped
     assert 'gateway_member_calls_total{member="SLOW",outcome="skipped"} 1.0' in scraped
+
+
+async def test_a_members_unmasked_failure_is_not_passed_on(catalogues: str) -> None:
+    async with stand_in_member(Fault.LEAKY) as url:
+        leaky = MemberConfig("LEAK", "Leaky Member", url)
+        async with running_network(catalogues, stand_ins=[leaky]) as net:
+            body = await net.query(SEARCH)
+
+    assert body["data"]["search"], "the other members still answer"
+    assert body["errors"] == [
+        {
+            "message": "member LEAK could not answer this part",
+            "path": ["search"],
+            "extensions": {"code": "MEMBER_ERROR", "member": "LEAK"},
+        }
+    ] * len(LEAKS)
