@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import aiohttp
 import orjson
-from _network import HOST, ROOT, free_ports
+from _network import HOST, ROOT, free_ports, tail, wait_until_up
 
 __all__ = [
     "HEADERS",
@@ -39,8 +39,6 @@ __all__ = [
 ]
 
 
-_READY_ATTEMPTS = 300
-_READY_PAUSE = 0.1
 _STOP_WAIT = 10
 HEADERS = {"content-type": "application/json"}
 _WRK_MARK = "RESULT "
@@ -252,19 +250,11 @@ def child(
 async def wait_answering(
     session: aiohttp.ClientSession, url: str, child: subprocess.Popen[bytes], log: Path
 ) -> None:
+    """Wait until ``url`` answers a GraphQL probe."""
     body = orjson.dumps({"query": "query Probe { __typename }"})
-    for _ in range(_READY_ATTEMPTS):
-        if child.poll() is not None:
-            raise RuntimeError(f"{url}: the process exited\n{tail(log)}")
-        try:
-            async with session.post(url, data=body, headers=HEADERS) as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(_READY_PAUSE)
-    raise RuntimeError(f"{url} did not answer\n{tail(log)}")
 
+    async def answers() -> bool:
+        async with session.post(url, data=body, headers=HEADERS) as response:
+            return response.status == 200
 
-def tail(log: Path, lines: int = 20) -> str:
-    return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
+    await wait_until_up(child, log, url, answers)

@@ -20,7 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -305,26 +305,41 @@ def _process(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]
         _wait_or_kill(child)
 
 
+async def wait_until_up(
+    child: subprocess.Popen[bytes],
+    log: Path,
+    url: str,
+    answers: Callable[[], Awaitable[bool]],
+) -> None:
+    """Ask ``answers`` until it says yes; an error if ``child`` exits first
+    or never says yes, with the end of its log."""
+    for _ in range(_READY_ATTEMPTS):
+        if child.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited\n{tail(log)}")
+        try:
+            if await answers():
+                return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(_READY_PAUSE)
+    raise RuntimeError(f"{url} did not become ready\n{tail(log)}")
+
+
 async def _wait_ready(
     session: aiohttp.ClientSession,
     url: str,
     child: subprocess.Popen[bytes],
     log: Path,
 ) -> None:
-    for _ in range(_READY_ATTEMPTS):
-        if child.poll() is not None:
-            raise RuntimeError(f"{url}: the process exited\n{_tail(log)}")
-        try:
-            async with session.get(url) as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(_READY_PAUSE)
-    raise RuntimeError(f"{url} did not become ready\n{_tail(log)}")
+    async def ready() -> bool:
+        async with session.get(url) as response:
+            return response.status == 200
+
+    await wait_until_up(child, log, url, ready)
 
 
-def _tail(log: Path, lines: int = 20) -> str:
+def tail(log: Path, lines: int = 20) -> str:
+    """The last ``lines`` of a process's log."""
     return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
 
 
@@ -334,6 +349,4 @@ async def _check_loaded(session: aiohttp.ClientSession, url: str, log: Path) -> 
         members = orjson.loads(await response.read())["members"]
     missing = {code: s for code, s in members.items() if s["status"] != "loaded"}
     if missing:
-        raise RuntimeError(
-            f"members not loaded by the gateway: {missing}\n{_tail(log)}"
-        )
+        raise RuntimeError(f"members not loaded by the gateway: {missing}\n{tail(log)}")
