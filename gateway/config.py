@@ -10,7 +10,7 @@ A network file is TOML::
     production = true                # no IDE, no introspection, no suggestions
     unauthorized = "filter"          # or "reject": a refused field stops the
                                      # whole operation
-    breaker_failures = 5             # failed calls in a row that make the
+    breaker_failures = 5             # member timeouts in a row that make the
     breaker_cool_off = 10.0          # gateway skip a member for this long
 
     [[members]]
@@ -75,8 +75,8 @@ class GatewaySettings:
     unauthorized: UnauthorizedPolicy = "filter"
     # How long to wait before asking an unreachable member for its schema again.
     retry_interval: float = 5.0
-    # A member whose calls fail this many times in a row (timeouts, refused
-    # connections) is skipped for breaker_cool_off seconds, its part of each
+    # A member whose calls wait out the whole member timeout this many times
+    # in a row is skipped for breaker_cool_off seconds, its part of each
     # answer failing at once; 0 never skips a member.
     breaker_failures: int = 5
     breaker_cool_off: float = 10.0
