@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +44,7 @@ __all__ = [
     "NetworkConfig",
     "load_network",
     "parse_network",
+    "taken_at_restart",
 ]
 
 DEFAULT_MEMBER_TIMEOUT = 5.0
@@ -117,6 +118,26 @@ class NetworkConfig:
 
     def member(self, code: str) -> MemberConfig | None:
         return next((m for m in self.members if m.code == code), None)
+
+
+# What a changed network file changes at once, besides the members; every
+# other setting, and the issuers, are read when the gateway starts.
+LIVE_SETTINGS = frozenset({"member_timeout", "request_timeout", "retry_interval"})
+
+
+def taken_at_restart(running: NetworkConfig, changed: NetworkConfig) -> list[str]:
+    """The settings ``changed`` sets otherwise than ``running`` that take
+    effect only when the gateway starts again."""
+    waiting = [
+        setting.name
+        for setting in fields(GatewaySettings)
+        if setting.name not in LIVE_SETTINGS
+        and getattr(running.settings, setting.name)
+        != getattr(changed.settings, setting.name)
+    ]
+    if running.issuers != changed.issuers:
+        waiting.append("issuers")
+    return waiting
 
 
 def load_network(path: Path) -> NetworkConfig:

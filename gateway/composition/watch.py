@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from ..config import load_network
+from ..config import load_network, taken_at_restart
 from ..errors import ConfigurationError
 from .registry import MemberRegistry
 
@@ -23,8 +23,10 @@ async def watch_network_file(
 ) -> None:
     """Reload ``registry`` whenever ``path`` changes; runs until cancelled.
 
-    A file that cannot be read or parsed is reported and skipped: the
-    gateway goes on with the network it has.
+    The members and the timeouts change at once; other changed settings are
+    named in a warning, and wait for a restart. A file that cannot be read
+    or parsed is reported and skipped: the gateway goes on with the network
+    it has.
     """
     seen = await _modified(path)
     while True:
@@ -38,6 +40,13 @@ async def watch_network_file(
         except ConfigurationError as error:
             logger.error("network file not taken", extra={"error": str(error)})
             continue
+        waiting = taken_at_restart(registry.network, network)
+        if waiting:
+            # Said, so that nobody believes a change took effect that did not.
+            logger.warning(
+                "network file: %s take effect at the next restart",
+                ", ".join(waiting),
+            )
         await registry.reload(network)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway.config import parse_network
+from gateway.config import parse_network, taken_at_restart
 from gateway.errors import ConfigurationError
 
 MEMBERS = [{"code": "ASH", "name": "Ashford", "url": "http://127.0.0.1:4001/graphql"}]
@@ -44,3 +44,25 @@ def test_bad_settings_are_refused_by_name(gateway: dict[str, Any], named: str) -
 def test_a_network_without_members_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="no \\[\\[members\\]\\]"):
         parse_network({"gateway": {}}, base=Path("/n"))
+
+
+def test_a_changed_file_names_what_waits_for_a_restart() -> None:
+    running = _parse({"member_timeout": 5.0, "production": True})
+    issuer = {
+        "issuer": "https://login.ashford.example",
+        "audience": "fulfillment-network",
+        "jwks_url": "https://login.ashford.example/jwks.json",
+    }
+    changed = parse_network(
+        {
+            "gateway": {"member_timeout": 2.0, "request_timeout": 4.0},
+            "members": [*MEMBERS, {**MEMBERS[0], "code": "BRK"}],
+            "issuers": [issuer],
+        },
+        base=Path("/n"),
+    )
+    production_off = _parse({"member_timeout": 5.0, "production": False})
+
+    assert taken_at_restart(running, changed) == ["issuers"]
+    assert taken_at_restart(running, production_off) == ["production"]
+    assert taken_at_restart(running, running) == []
