@@ -7,19 +7,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
 import orjson
-from _network import HOST, ROOT, free_ports, tail, wait_until_up
+from _network import HOST, ROOT, child_process, free_ports, tail, wait_until_up
 
 __all__ = [
     "HEADERS",
@@ -31,7 +28,7 @@ __all__ = [
     "LoadGenerator",
     "Server",
     "WrkLoad",
-    "child",
+    "child_process",
     "cpu_sets",
     "free_ports",
     "tail",
@@ -39,7 +36,6 @@ __all__ = [
 ]
 
 
-_STOP_WAIT = 10
 HEADERS = {"content-type": "application/json"}
 _WRK_MARK = "RESULT "
 # wrk reports its figures through this hook, as one JSON line.
@@ -211,40 +207,6 @@ def cpu_sets(pin: bool) -> tuple[frozenset[int], frozenset[int]] | None:
     if not pin or len(cores) < 2:
         return None
     return frozenset(cores[:1]), frozenset(cores[1:])
-
-
-@contextmanager
-def child(
-    command: list[str],
-    log: Path,
-    cores: frozenset[int] | None = None,
-    env: dict[str, str] | None = None,
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A process writing to ``log``, on ``cores``; stopped on leaving."""
-
-    def pin() -> None:
-        if cores is not None:
-            os.sched_setaffinity(0, cores)
-
-    with log.open("wb") as output:
-        child = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-            preexec_fn=pin,
-        )
-    try:
-        yield child
-    finally:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=_STOP_WAIT)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 async def wait_answering(

@@ -16,6 +16,7 @@ timeouts, the token issuers it trusts and a metrics listener.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import subprocess
@@ -115,7 +116,7 @@ async def running_network(
         log = folder / "gateway.log"
         network_file = _network_file(folder, members, private_key, options)
         command = _gateway_command(network_file, gateway_port, options.metrics_port)
-        child = stack.enter_context(_process(command, log))
+        child = stack.enter_context(child_process(command, log))
         gateway = f"http://{HOST}:{gateway_port}"
         await _wait_ready(session, f"{gateway}/ready", child, log)
         await _check_loaded(session, f"{gateway}/ready", log)
@@ -278,8 +279,24 @@ def _network_file(
     return path
 
 
-def _spawn(command: list[str], output: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+def _spawn(
+    command: list[str],
+    output: IO[bytes],
+    cores: frozenset[int] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    def pin() -> None:
+        if cores is not None:
+            os.sched_setaffinity(0, cores)
+
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        env=env,
+        preexec_fn=pin if cores is not None else None,
+    )
 
 
 def _wait_or_kill(child: subprocess.Popen[bytes]) -> None:
@@ -291,10 +308,16 @@ def _wait_or_kill(child: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def _process(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process whose output goes to ``log``; stopped on leaving."""
+def child_process(
+    command: list[str],
+    log: Path,
+    cores: frozenset[int] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process whose output goes to ``log``, on ``cores`` if given;
+    stopped on leaving."""
     with log.open("wb") as output:
-        child = _spawn(command, output)
+        child = _spawn(command, output, cores, env)
     try:
         yield child
     finally:

@@ -44,7 +44,7 @@ from _load import (
     ClientQuery,
     Server,
     WrkLoad,
-    child,
+    child_process,
     cpu_sets,
     free_ports,
     wait_answering,
@@ -198,7 +198,7 @@ async def run(args: argparse.Namespace) -> dict[tuple[str, str], list[float]]:
             ) -> Server:
                 url = f"http://{HOST}:{port}/graphql"
                 log = folder / f"{port}.log"
-                process = stack.enter_context(child(command, log, on))
+                process = stack.enter_context(child_process(command, log, on))
                 await wait_answering(session, url, process, log)
                 return Server(str(port), url, process, log)
 

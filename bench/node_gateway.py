@@ -59,7 +59,7 @@ from _load import (
     LoadGenerator,
     Server,
     WrkLoad,
-    child,
+    child_process,
     cpu_sets,
     free_ports,
     tail,
@@ -268,7 +268,7 @@ async def _start(
     cores: frozenset[int] | None = None,
 ) -> Server:
     log = folder / launch.log_name
-    process = stack.enter_context(child(launch.command, log, cores, launch.env))
+    process = stack.enter_context(child_process(launch.command, log, cores, launch.env))
     await wait_answering(session, launch.url, process, log)
     return Server(launch.name, launch.url, process, log)
 
