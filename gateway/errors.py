@@ -6,6 +6,7 @@
     ├── ConfigurationError        the network file or the contract is unusable
     └── MemberError               a member's part of an answer is missing
         ├── MemberUnavailable     MEMBER_UNAVAILABLE: not reachable, or not loaded
+        │   └── MemberSkipped     not called: it kept timing out (breaker open)
         ├── MemberTimeout         MEMBER_TIMEOUT: slower than its timeout
         └── MemberFailed          MEMBER_ERROR: HTTP error or unreadable answer
 
